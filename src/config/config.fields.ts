@@ -1,0 +1,248 @@
+/**
+ * Every configuration field, its environment variable, its kind and its default (STYLE.md §7).
+ * Units live in names. docs/configuration.md is generated from this table (a test keeps it current).
+ */
+export type FieldKind =
+  | { readonly type: 'string'; readonly optional?: boolean; readonly secret?: boolean }
+  | { readonly type: 'int'; readonly min: number; readonly max: number }
+  | { readonly type: 'number'; readonly min: number; readonly max: number }
+  | { readonly type: 'bool' }
+  | { readonly type: 'enum'; readonly values: readonly string[] }
+  | { readonly type: 'list'; readonly values?: readonly string[] };
+
+export interface FieldSpec {
+  readonly path: string;
+  readonly env: string;
+  readonly kind: FieldKind;
+  readonly default: string | number | boolean | readonly string[] | undefined;
+  readonly doc: string;
+}
+
+const str = { type: 'string' } as const;
+const optStr = { type: 'string', optional: true } as const;
+const secret = { type: 'string', optional: true, secret: true } as const;
+const port = { type: 'int', min: 0, max: 65535 } as const;
+
+export const FIELDS: readonly FieldSpec[] = [
+  {
+    path: 'dataDir',
+    env: 'ECOUTE_DATA_DIR',
+    kind: str,
+    default: './data',
+    doc: 'Directory for the SQLite file, the spool, local blobs and the master key file.',
+  },
+  {
+    path: 'roles',
+    env: 'ECOUTE_ROLES',
+    kind: { type: 'list', values: ['api', 'ingest', 'jobs'] },
+    default: ['api', 'ingest', 'jobs'],
+    doc: 'What this node serves: any of api, ingest, jobs.',
+  },
+  {
+    path: 'policyFile',
+    env: 'ECOUTE_POLICY_FILE',
+    kind: optStr,
+    default: undefined,
+    doc: 'Policy file (YAML or JSON) loaded at start; policies can also be managed through the API.',
+  },
+  {
+    path: 'log.level',
+    env: 'ECOUTE_LOG_LEVEL',
+    kind: { type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    default: 'info',
+    doc: 'Log level. Logs never carry personal data.',
+  },
+
+  {
+    path: 'http.host',
+    env: 'ECOUTE_HTTP_HOST',
+    kind: str,
+    default: '0.0.0.0',
+    doc: 'Address the API, console and WebSocket ingest listen on.',
+  },
+  {
+    path: 'http.port',
+    env: 'ECOUTE_HTTP_PORT',
+    kind: port,
+    default: 8080,
+    doc: 'Port of the API and console (0 picks a free port).',
+  },
+  {
+    path: 'http.publicUrl',
+    env: 'ECOUTE_PUBLIC_URL',
+    kind: optStr,
+    default: undefined,
+    doc: 'External URL of the console, used in links and notices.',
+  },
+  {
+    path: 'http.secureCookies',
+    env: 'ECOUTE_SECURE_COOKIES',
+    kind: { type: 'bool' },
+    default: false,
+    doc: 'Mark session cookies Secure (set true behind TLS).',
+  },
+
+  {
+    path: 'database.url',
+    env: 'ECOUTE_DATABASE_URL',
+    kind: optStr,
+    default: undefined,
+    doc: 'postgres://… for PostgreSQL; empty for the embedded SQLite file under dataDir.',
+  },
+
+  {
+    path: 'blobs.kind',
+    env: 'ECOUTE_BLOBS',
+    kind: { type: 'enum', values: ['fs', 's3'] },
+    default: 'fs',
+    doc: 'Where sealed recordings live: local filesystem or an S3-compatible store.',
+  },
+  {
+    path: 'blobs.s3.endpoint',
+    env: 'ECOUTE_S3_ENDPOINT',
+    kind: optStr,
+    default: undefined,
+    doc: 'S3 endpoint URL (path-style), e.g. http://127.0.0.1:18080.',
+  },
+  { path: 'blobs.s3.region', env: 'ECOUTE_S3_REGION', kind: str, default: 'us-east-1', doc: 'S3 region.' },
+  {
+    path: 'blobs.s3.bucket',
+    env: 'ECOUTE_S3_BUCKET',
+    kind: str,
+    default: 'ecoute',
+    doc: 'S3 bucket (created if missing).',
+  },
+  {
+    path: 'blobs.s3.accessKeyId',
+    env: 'ECOUTE_S3_ACCESS_KEY_ID',
+    kind: secret,
+    default: undefined,
+    doc: 'S3 access key id.',
+  },
+  {
+    path: 'blobs.s3.secretAccessKey',
+    env: 'ECOUTE_S3_SECRET_ACCESS_KEY',
+    kind: secret,
+    default: undefined,
+    doc: 'S3 secret key.',
+  },
+
+  {
+    path: 'vault.masterKey',
+    env: 'ECOUTE_MASTER_KEY',
+    kind: secret,
+    default: undefined,
+    doc: 'Master key (32 bytes, base64). Empty: a key file under dataDir, created with mode 0600 on first start.',
+  },
+  {
+    path: 'vault.chunkMs',
+    env: 'ECOUTE_CHUNK_MS',
+    kind: { type: 'int', min: 100, max: 5000 },
+    default: 1000,
+    doc: 'Spool chunk length in ms; a crash loses at most one chunk.',
+  },
+
+  {
+    path: 'sip.host',
+    env: 'ECOUTE_SIP_HOST',
+    kind: str,
+    default: '0.0.0.0',
+    doc: 'Address the SIPREC server listens on.',
+  },
+  { path: 'sip.port', env: 'ECOUTE_SIP_PORT', kind: port, default: 5060, doc: 'SIP port for UDP and TCP.' },
+  {
+    path: 'sip.transports',
+    env: 'ECOUTE_SIP_TRANSPORTS',
+    kind: { type: 'list', values: ['udp', 'tcp', 'tls'] },
+    default: ['udp', 'tcp'],
+    doc: 'SIP transports to open.',
+  },
+  { path: 'sip.tlsPort', env: 'ECOUTE_SIP_TLS_PORT', kind: port, default: 5061, doc: 'SIP over TLS port.' },
+  {
+    path: 'sip.tlsCert',
+    env: 'ECOUTE_SIP_TLS_CERT',
+    kind: optStr,
+    default: undefined,
+    doc: 'PEM certificate file for SIP over TLS.',
+  },
+  {
+    path: 'sip.tlsKey',
+    env: 'ECOUTE_SIP_TLS_KEY',
+    kind: optStr,
+    default: undefined,
+    doc: 'PEM private key file for SIP over TLS.',
+  },
+  {
+    path: 'sip.mediaAddress',
+    env: 'ECOUTE_MEDIA_ADDRESS',
+    kind: optStr,
+    default: undefined,
+    doc: 'Address announced in SDP answers (default: the address the INVITE came to).',
+  },
+  {
+    path: 'rtp.portMin',
+    env: 'ECOUTE_RTP_PORT_MIN',
+    kind: { type: 'int', min: 1024, max: 65534 },
+    default: 20000,
+    doc: 'Lowest RTP port.',
+  },
+  {
+    path: 'rtp.portMax',
+    env: 'ECOUTE_RTP_PORT_MAX',
+    kind: { type: 'int', min: 1024, max: 65534 },
+    default: 30000,
+    doc: 'Highest RTP port.',
+  },
+  {
+    path: 'rtp.workers',
+    env: 'ECOUTE_RTP_WORKERS',
+    kind: { type: 'int', min: 1, max: 64 },
+    default: 1,
+    doc: 'RTP receive worker threads.',
+  },
+
+  {
+    path: 'twilio.authToken',
+    env: 'ECOUTE_TWILIO_AUTH_TOKEN',
+    kind: secret,
+    default: undefined,
+    doc: 'Twilio auth token that signs Media Streams upgrades (X-Twilio-Signature).',
+  },
+  {
+    path: 'audiohook.apiKey',
+    env: 'ECOUTE_AUDIOHOOK_API_KEY',
+    kind: secret,
+    default: undefined,
+    doc: 'AudioHook X-API-KEY expected from Genesys Cloud.',
+  },
+  {
+    path: 'audiohook.clientSecret',
+    env: 'ECOUTE_AUDIOHOOK_CLIENT_SECRET',
+    kind: secret,
+    default: undefined,
+    doc: 'AudioHook client secret (base64) for HTTP Message Signatures.',
+  },
+
+  {
+    path: 'nats.url',
+    env: 'ECOUTE_NATS_URL',
+    kind: optStr,
+    default: undefined,
+    doc: 'NATS server for cluster events and live listening across nodes; empty: in-process.',
+  },
+
+  {
+    path: 'audit.retentionDays',
+    env: 'ECOUTE_AUDIT_RETENTION_DAYS',
+    kind: { type: 'int', min: 183, max: 1095 },
+    default: 365,
+    doc: 'Access-log retention (R-SEC-2): 183–365 days, up to 1095 with audit.retentionReason.',
+  },
+  {
+    path: 'audit.retentionReason',
+    env: 'ECOUTE_AUDIT_RETENTION_REASON',
+    kind: optStr,
+    default: undefined,
+    doc: 'Documented reason required when audit.retentionDays exceeds 365.',
+  },
+];
