@@ -39,4 +39,13 @@ export interface CallFacts {
   readonly recordedTodayForAgent: Readonly<Record<string, number>>;
   /** R-PUR-6 / R-PUR-7: a manual trigger pressed for this call, if any. */
   readonly trigger: 'agent_incident_button' | 'contract_conclusion' | undefined;
+  /**
+   * R-PUR-6 / R-PUR-7: who pulled the trigger. Optional for adapters that cannot tell: an absent source
+   * means the agent's own button (the only device R-PUR-6 admits). A supervisor or an automatic detector
+   * (keywords, sentiment) never starts an incident recording; only `automatic` (a CRM business event)
+   * matches a contract_proof policy with `trigger: business_event`.
+   */
+  readonly triggerSource?: 'agent' | 'supervisor' | 'automatic' | undefined;
+  /** When the trigger was pressed, ms since epoch: a triggered recording starts there (R-PUR-6/7). */
+  readonly triggeredAt?: number | undefined;
 }
