@@ -52,3 +52,9 @@ test('a second pause or a resume while recording is a no-op', () => {
   assert.deepEqual(run([{ kind: 'resume', at: 1 }]).effects, []);
   assert.equal(run([{ kind: 'pause', at: 1, reason: 'api' }, { kind: 'pause', at: 2, reason: 'api' }]).effects.length, 3);
 });
+
+test('R-EMP-4: a call flagged personal mid-call stops and its audio is destroyed', () => {
+  const { state, effects } = run([{ kind: 'personal', at: 10 }, { kind: 'end', at: 20, reason: 'completed' }]);
+  assert.equal(state.kind, 'personal_destroyed');
+  assert.deepEqual(effects, ['gate_closed', 'disconnect_listeners', 'destroy_audio', 'log']);
+});

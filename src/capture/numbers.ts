@@ -1,0 +1,40 @@
+/**
+ * Customer numbers (personal data): stored only encrypted, searched only by a keyed hash (R-CAL-4,
+ * R-DSR-1). Both keys derive (HKDF) from one service key kept in the vault's key store, wrapped by the
+ * master key like any data key, so a KMS-held master key protects the numbers too.
+ */
+import { hkdfSync } from 'node:crypto';
+import { decryptNumber, encryptNumber, keyedHash } from '../db/keyed-hash.ts';
+import { isEcouteError } from '../errors.ts';
+import type { KeyRing } from '../vault/keyring.ts';
+import { VaultErrors } from '../vault/errors.ts';
+
+/** The key store id of the service key (never a recording id: those are UUID-like). */
+export const NUMBER_SERVICE_KEY_ID = 'svc-customer-numbers';
+
+export interface NumberProtection {
+  /** Keyed hash of the normalised number; undefined when it is not a number. */
+  hash(raw: string): string | undefined;
+  /** `context` binds the ciphertext to its row (the call id), so it cannot be moved to another. */
+  encrypt(raw: string, context: string): string | undefined;
+  decrypt(encrypted: string, context: string): string;
+}
+
+export async function numberProtection(keyRing: KeyRing): Promise<NumberProtection> {
+  let service: Buffer;
+  try {
+    service = await keyRing.dataKey(NUMBER_SERVICE_KEY_ID);
+  } catch (e) {
+    if (!isEcouteError(e, VaultErrors.KEY_MISSING)) throw e;
+    service = await keyRing.createDataKey(NUMBER_SERVICE_KEY_ID);
+  }
+  const derive = (label: string): Buffer => Buffer.from(hkdfSync('sha256', service, Buffer.alloc(0), label, 32));
+  const hashKey = derive('ecoute/customer-number/hash/v1');
+  const encKey = derive('ecoute/customer-number/enc/v1');
+  service.fill(0);
+  return {
+    hash: (raw) => keyedHash(raw, hashKey),
+    encrypt: (raw, context) => encryptNumber(raw, encKey, context),
+    decrypt: (enc, context) => decryptNumber(enc, encKey, context),
+  };
+}

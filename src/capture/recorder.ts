@@ -1,0 +1,234 @@
+/**
+ * The recorder: implements the capture port for every protocol adapter (DESIGN.md "The flow of one call").
+ * `admit` decides; `open` creates the call, the recording and its spool; WebSocket and import adapters get a
+ * `CallHandle` whose media pipeline runs here, the SIPREC adapter feeds blocks from its RTP workers.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/index.ts';
+import type { Logger } from '../log.ts';
+import { CallMediaPipeline } from '../media/pipeline.ts';
+import type { Rng } from '../policy/rng.ts';
+import type { Vault } from '../vault/vault.ts';
+import { ActiveCall, type CallEventsSink } from './active-call.ts';
+import { admit, type Admission } from './admission.ts';
+import type { CallFactsInput, CallHandle, CaptureSink, Channel, ProtocolInfo } from './capture.port.ts';
+import type { LiveHub } from './live.hub.ts';
+import type { NumberProtection } from './numbers.ts';
+import type { PolicySource } from './policy.source.ts';
+
+export interface RecorderDeps {
+  readonly db: Db;
+  readonly vault: Vault;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly rng: Rng;
+  readonly policies: PolicySource;
+  readonly numbers: NumberProtection;
+  readonly live: LiveHub;
+  readonly events: CallEventsSink;
+}
+
+const FORMAT = 'pcmu/8000/2';
+
+export class Recorder implements CaptureSink {
+  readonly #d: RecorderDeps;
+  readonly #active = new Map<string, ActiveCall>();
+
+  constructor(deps: RecorderDeps) {
+    this.#d = deps;
+  }
+
+  /** Calls being recorded now, for live listing and call control. */
+  get active(): ReadonlyMap<string, ActiveCall> {
+    return this.#active;
+  }
+
+  /** Decides whether a call is recorded; a "no" leaves only the anonymous counter (R-MIN-4). */
+  admit(input: CallFactsInput): Promise<Admission> {
+    return admit(this.#d, randomUUID(), input);
+  }
+
+  /** Opens an admitted call: the call row, the recording row and its spool (key stored wrapped first). */
+  async open(adm: Admission, input: CallFactsInput, protocol: ProtocolInfo): Promise<ActiveCall> {
+    const { db, vault, numbers } = this.#d;
+    const { decision, callId } = adm;
+    if (!decision.record || !decision.policyId || decision.policyVersion === undefined)
+      throw new Error('open() needs a decision to record');
+    const recordingId = randomUUID();
+    const startedAt = Math.max(input.startedAt, decision.startAt);
+    await db.calls.insert({
+      id: callId,
+      startedAt,
+      direction: input.direction,
+      queue: input.queue,
+      agentId: adm.agent?.id,
+      team: adm.agent?.teamId,
+      protocol: protocol.name,
+      protocolIds: protocol.ids,
+      customerNumberEnc: input.customerNumber ? numbers.encrypt(input.customerNumber, callId) : undefined,
+      customerHash: adm.customerHash,
+      noticeVersion: input.noticeVersion,
+      noticeEndedAt: input.noticeEndedAt,
+      decision,
+    });
+    await db.recordings.insert({
+      id: recordingId,
+      callId,
+      policyId: decision.policyId,
+      policyVersion: decision.policyVersion,
+      purposes: decision.purposes,
+      startedAt,
+      writeOnce: decision.writeOnce,
+      agentId: adm.agent?.id,
+      team: adm.agent?.teamId,
+      queue: input.queue,
+      direction: input.direction,
+      customerHash: adm.customerHash,
+    });
+    const spool = await vault.openSpool(recordingId, {
+      format: FORMAT,
+      onError: (e) => {
+        this.#d.log.error({ recordingId, code: e.code }, 'spool write failed');
+        this.#d.events.failed(recordingId, callId, e);
+      },
+    });
+    const call = new ActiveCall(
+      this.#d,
+      {
+        callId,
+        recordingId,
+        protocol: protocol.name,
+        decision,
+        agentId: adm.agent?.id,
+        team: adm.agent?.teamId,
+        queue: input.queue,
+        direction: input.direction,
+        startedAt,
+        slotDay: adm.slotDay,
+      },
+      spool,
+    );
+    this.#active.set(callId, call);
+    return call;
+  }
+
+  /** Removes an ended call from the active set once its end work is done. */
+  async close(callId: string, reason: Parameters<ActiveCall['end']>[0]): Promise<void> {
+    const call = this.#active.get(callId);
+    if (!call) return;
+    try {
+      await call.end(reason);
+    } finally {
+      this.#active.delete(callId);
+    }
+  }
+
+  /** The capture port for WebSocket and import adapters: the media pipeline runs on this thread. */
+  async start(input: CallFactsInput, protocol: ProtocolInfo): Promise<CallHandle | undefined> {
+    const adm = await this.admit(input);
+    if (!adm.decision.record) return undefined;
+    const call = await this.open(adm, input, protocol);
+    const objectionKey = this.#d.policies.current()?.file.notices.caller.objectionKey;
+    const pipeline = new CallMediaPipeline({ channels: 2, objectionKey });
+    pipeline.addSink(call);
+    pipeline.on('segment', (s) => call.onSegment(s));
+    pipeline.on('objection', () => void call.objection('dtmf'));
+    call.attachMedia({
+      pause: () => pipeline.pause(),
+      resume: () => pipeline.resume(),
+      stop: () => pipeline.close(),
+    });
+    return new PipelineHandle(call, pipeline, (reason) => this.close(call.callId, reason));
+  }
+
+  /** After a crash: seal what the spools hold and mark those recordings interrupted (issue 3). */
+  async recover(): Promise<{ sealed: number; failed: number }> {
+    const { vault, db, log } = this.#d;
+    let sealed = 0;
+    let failed = 0;
+    for (const r of await vault.recoverSpools()) {
+      if (r.outcome !== 'sealed' || !r.sealed) {
+        if (r.outcome === 'failed') failed++;
+        continue;
+      }
+      const rec = await db.recordings.get(r.recordingId);
+      if (!rec) continue;
+      const call = await db.calls.get(rec.callId);
+      const days = (call?.decision as { retention?: { recordingDays?: number } } | undefined)?.retention?.recordingDays ?? 0;
+      await db.recordings.setSealed(rec.id, {
+        endedAt: this.#d.clock.now(),
+        durationMs: Math.round((r.sealed.durationBytes / 16000) * 1000),
+        segments: rec.segments,
+        codec: r.sealed.format,
+        sizeBytes: r.sealed.size,
+        sha256: r.sealed.sha256,
+        blobKey: r.sealed.blobKey,
+        expiresAt: rec.startedAt + days * 86_400_000,
+        state: 'interrupted',
+      });
+      sealed++;
+    }
+    if (sealed || failed) log.warn({ sealed, failed }, 'spools recovered after an interruption');
+    return { sealed, failed };
+  }
+}
+
+/** A CallHandle over a main-thread pipeline: adapters push PCM, the pipeline places it on the timeline. */
+class PipelineHandle implements CallHandle {
+  readonly #pos: [number, number] = [0, 0];
+  #ended = false;
+
+  constructor(
+    readonly call: ActiveCall,
+    readonly pipeline: CallMediaPipeline,
+    readonly finish: (reason: Parameters<CallHandle['end']>[0]) => Promise<void>,
+  ) {}
+
+  get callId(): string {
+    return this.call.callId;
+  }
+
+  push(channel: Channel, samples: Int16Array): void {
+    this.pipeline.push(channel, samples, this.#pos[channel]);
+    this.#pos[channel] += samples.length;
+  }
+
+  pushStereo(interleaved: Int16Array): void {
+    const n = interleaved.length >> 1;
+    const a = new Int16Array(n);
+    const c = new Int16Array(n);
+    for (let i = 0; i < n; i++) {
+      a[i] = interleaved[2 * i] as number;
+      c[i] = interleaved[2 * i + 1] as number;
+    }
+    this.push(0, a);
+    this.push(1, c);
+  }
+
+  dtmf(digit: string): void {
+    this.pipeline.telephoneEvent(1, digit);
+  }
+
+  pause(): void {
+    this.call.pause('api');
+  }
+
+  resume(): void {
+    this.call.resume();
+  }
+
+  gap(ms: number, _kind: 'lost' | 'discarded', channel?: Channel): void {
+    const n = Math.round((ms * 8000) / 1000);
+    for (const ch of channel === undefined ? ([0, 1] as const) : [channel]) this.#pos[ch] += n;
+    this.pipeline.advanceTo(Math.min(...this.#pos));
+  }
+
+  async end(reason: Parameters<CallHandle['end']>[0]): Promise<void> {
+    if (this.#ended) return this.call.finished;
+    this.#ended = true;
+    this.pipeline.advanceTo(Math.max(...this.#pos));
+    this.pipeline.close();
+    await this.finish(reason);
+  }
+}
