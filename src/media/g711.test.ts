@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alawToLinear, linearToAlaw, linearToUlaw, ulawToLinear, ULAW_SILENCE, ALAW_SILENCE } from './g711.ts';
+import {
+  alawToLinear,
+  linearToAlaw,
+  linearToUlaw,
+  ulawToLinear,
+  ULAW_SILENCE,
+  ALAW_SILENCE,
+} from './g711.ts';
 
 test('µ-law round-trips every code word', () => {
   for (let b = 0; b < 256; b++) {
@@ -11,7 +18,8 @@ test('µ-law round-trips every code word', () => {
 });
 
 test('A-law round-trips every code word', () => {
-  for (let b = 0; b < 256; b++) assert.equal(alawToLinear(linearToAlaw(alawToLinear(b))), alawToLinear(b), `code ${b}`);
+  for (let b = 0; b < 256; b++)
+    assert.equal(alawToLinear(linearToAlaw(alawToLinear(b))), alawToLinear(b), `code ${b}`);
 });
 
 test('silence code words decode to (near) zero and encoding error stays within G.711 bounds', () => {
