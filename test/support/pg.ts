@@ -14,7 +14,7 @@ let availability: Promise<boolean> | undefined;
 
 export function pgAvailable(): Promise<boolean> {
   availability ??= (async () => {
-    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 10000 });
     try {
       await client.connect();
       await client.end();

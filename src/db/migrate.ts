@@ -1,0 +1,44 @@
+/**
+ * Versioned migrations (Kysely Migrator, static provider). Each file `migrations/NNNN_name.ts` exports a
+ * factory taking the dialect, for the few types that differ. Run on open and by `ecoute migrate`.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kysely';
+import { fail } from '../errors.ts';
+import { DbErrors } from './errors.ts';
+import { coreMigration } from './migrations/0001_core.ts';
+import type { DialectName } from './types.ts';
+
+function migrations(dialect: DialectName): Record<string, Migration> {
+  return { '0001_core': coreMigration(dialect) };
+}
+
+export interface MigrationReport {
+  /** Migrations applied by this run, in order. */
+  readonly applied: readonly string[];
+  /** Every migration the database now has. */
+  readonly current: readonly string[];
+}
+
+/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on the untyped base */
+export async function migrateToLatest(base: Kysely<any>, dialect: DialectName): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db: base,
+    provider: { getMigrations: () => Promise.resolve(migrations(dialect)) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r: MigrationResult) => r.status === 'Error');
+  if (error !== undefined || failed) {
+    const name = failed?.migrationName ?? '(migrator)';
+    throw fail(
+      DbErrors.MIGRATION_FAILED,
+      `migration ${name} failed: ${(error as Error | undefined)?.message ?? 'unknown error'}`,
+      { migration: name },
+      error,
+    );
+  }
+  const all = await migrator.getMigrations();
+  return {
+    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    current: all.filter((m) => m.executedAt !== undefined).map((m) => m.name),
+  };
+}
