@@ -13,7 +13,14 @@ import type { BlockSink, StereoBlock } from '../media/pipeline.types.ts';
 import type { Segment } from '../media/timeline.ts';
 import type { Decision } from '../policy/decide.ts';
 import type { SpoolWriter } from '../vault/spool.ts';
-import { initialState, nextState, type CallEffect, type CallEvent, type CallState, type PauseReason } from '../calls/call.lifecycle.ts';
+import {
+  initialState,
+  nextState,
+  type CallEffect,
+  type CallEvent,
+  type CallState,
+  type PauseReason,
+} from '../calls/call.lifecycle.ts';
 import type { CaptureProtocol, EndReason } from './capture.port.ts';
 import type { LiveHub } from './live.hub.ts';
 
@@ -186,7 +193,12 @@ export class ActiveCall implements BlockSink {
     try {
       await this.#spool.abort(rule);
       await db.recordings.updateState(recordingId, 'objected');
-      await db.shredReceipts.add({ objectId: recordingId, kind: 'recording', rule, scope: { audio: true, reason: rule } });
+      await db.shredReceipts.add({
+        objectId: recordingId,
+        kind: 'recording',
+        rule,
+        scope: { audio: true, reason: rule },
+      });
       await db.calls.forgetCustomer(callId);
       await this.#releaseSlot();
       this.#d.log.info({ recordingId, rule }, 'recording destroyed before sealing');
@@ -199,7 +211,8 @@ export class ActiveCall implements BlockSink {
 
   async #releaseSlot(): Promise<void> {
     const { decision, agentId, slotDay } = this.info;
-    if (slotDay && agentId && decision.policyId) await this.#d.db.counters.releaseSlot(decision.policyId, agentId, slotDay);
+    if (slotDay && agentId && decision.policyId)
+      await this.#d.db.counters.releaseSlot(decision.policyId, agentId, slotDay);
   }
 
   async #seal(): Promise<void> {

@@ -35,10 +35,15 @@ export interface Admission {
 
 /** 'YYYY-MM-DD' of an instant in a time zone. */
 export function dayIn(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(ms);
 }
 
-async function findAgent(db: Db, input: CallFactsInput): Promise<Agent | undefined> {
+export async function findAgent(db: Db, input: Pick<CallFactsInput, 'agentExternalId' | 'agentExtension'>): Promise<Agent | undefined> {
   if (input.agentExternalId) {
     const byId = await db.agents.get(input.agentExternalId);
     if (byId) return byId;
@@ -103,7 +108,14 @@ export async function admit(deps: AdmissionDeps, callId: string, input: CallFact
       if (await db.counters.reserveSlot(policy.id, agent.id, day, max)) {
         slotDay = day;
       } else {
-        decision = { ...decision, record: false, purposes: [], liveListening: false, reason: 'R-PUR-3', refusedBy: ['R-PUR-3'] };
+        decision = {
+          ...decision,
+          record: false,
+          purposes: [],
+          liveListening: false,
+          reason: 'R-PUR-3',
+          refusedBy: ['R-PUR-3'],
+        };
       }
     }
   }

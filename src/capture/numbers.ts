@@ -28,7 +28,8 @@ export async function numberProtection(keyRing: KeyRing): Promise<NumberProtecti
     if (!isEcouteError(e, VaultErrors.KEY_MISSING)) throw e;
     service = await keyRing.createDataKey(NUMBER_SERVICE_KEY_ID);
   }
-  const derive = (label: string): Buffer => Buffer.from(hkdfSync('sha256', service, Buffer.alloc(0), label, 32));
+  const derive = (label: string): Buffer =>
+    Buffer.from(hkdfSync('sha256', service, Buffer.alloc(0), label, 32));
   const hashKey = derive('ecoute/customer-number/hash/v1');
   const encKey = derive('ecoute/customer-number/enc/v1');
   service.fill(0);

@@ -57,17 +57,23 @@ test('a recorded call is sealed with the agent on channel 0 and the customer on 
   assert.ok(toneShare(ch.customer, 1000, 500, 2500) > 0.9, 'customer tone on channel 1');
   assert.ok(toneShare(ch.agent, 1000, 500, 2500) < 0.05, 'no crosstalk');
   const call = await h.db.calls.get(handle.callId);
-  assert.ok(call?.customerNumberEnc && !call.customerNumberEnc.includes('612345678'), 'number stored encrypted');
+  assert.ok(
+    call?.customerNumberEnc && !call.customerNumberEnc.includes('612345678'),
+    'number stored encrypted',
+  );
   assert.equal(h.numbers.decrypt(call.customerNumberEnc, handle.callId), '+33612345678');
 });
 
 test('R-MIN-4: a call that is not drawn leaves only an anonymous counter', async () => {
   const other = await recorderHarness(join(dir.path, 'nodraw'), { rng: fixedDraw(0.9) });
   try {
-    const handle = await other.recorder.start(facts({ startedAt: other.clock.now(), noticeEndedAt: other.clock.now() }), {
-      name: 'twilio',
-      ids: {},
-    });
+    const handle = await other.recorder.start(
+      facts({ startedAt: other.clock.now(), noticeEndedAt: other.clock.now() }),
+      {
+        name: 'twilio',
+        ids: {},
+      },
+    );
     assert.equal(handle, undefined);
     assert.equal((await other.db.recordings.search({})).items.length, 0);
     assert.equal((await other.db.calls.byCustomerHash(other.numbers.hash('+33612345678') ?? '')).length, 0);
@@ -113,7 +119,10 @@ test('R-PCI-1 and R-PCI-2: paused audio and in-band DTMF never reach the recordi
   const ch = await readChannels(h.vault, rec.id);
   assert.ok(levelAt(ch.agent, 1200, 1900) < 50, 'paused span is silent on the agent channel');
   assert.ok(levelAt(ch.customer, 1200, 1900) < 50, 'paused span is silent on the customer channel');
-  assert.ok(rec.segments.some((s) => s.kind === 'paused'), 'the pause is on the timeline');
+  assert.ok(
+    rec.segments.some((s) => s.kind === 'paused'),
+    'the pause is on the timeline',
+  );
   for (const f of [770, 1336]) assert.ok(toneShare(ch.customer, f, 2000, 2500) < 0.05, `DTMF ${f} Hz masked`);
 });
 
@@ -122,10 +131,13 @@ test('R-PUR-3: the per-agent daily cap holds', async () => {
   try {
     const outcomes: boolean[] = [];
     for (let i = 0; i < 5; i++) {
-      const handle = await other.recorder.start(facts({ startedAt: other.clock.now(), noticeEndedAt: other.clock.now() }), {
-        name: 'twilio',
-        ids: {},
-      });
+      const handle = await other.recorder.start(
+        facts({ startedAt: other.clock.now(), noticeEndedAt: other.clock.now() }),
+        {
+          name: 'twilio',
+          ids: {},
+        },
+      );
       outcomes.push(handle !== undefined);
       await handle?.end('completed');
     }
@@ -139,6 +151,9 @@ test('R-CAL-4: a number on the opposition list is never recorded', async () => {
   const hash = h.numbers.hash('06 99 88 77 66');
   assert.ok(hash);
   await h.db.opposition.add(hash, 'test');
-  const handle = await h.recorder.start(facts({ customerNumber: '+33699887766' }), { name: 'twilio', ids: {} });
+  const handle = await h.recorder.start(facts({ customerNumber: '+33699887766' }), {
+    name: 'twilio',
+    ids: {},
+  });
   assert.equal(handle, undefined);
 });

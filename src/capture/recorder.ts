@@ -4,14 +4,16 @@
  * `CallHandle` whose media pipeline runs here, the SIPREC adapter feeds blocks from its RTP workers.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock.ts';
+import { DAY_MS, type Clock } from '../clock.ts';
+import { fail } from '../errors.ts';
+import { CaptureErrors } from './errors.ts';
 import type { Db } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { CallMediaPipeline } from '../media/pipeline.ts';
 import type { Rng } from '../policy/rng.ts';
 import type { Vault } from '../vault/vault.ts';
 import { ActiveCall, type CallEventsSink } from './active-call.ts';
-import { admit, type Admission } from './admission.ts';
+import { admit, findAgent, type Admission } from './admission.ts';
 import type { CallFactsInput, CallHandle, CaptureSink, Channel, ProtocolInfo } from './capture.port.ts';
 import type { LiveHub } from './live.hub.ts';
 import type { NumberProtection } from './numbers.ts';
@@ -113,6 +115,11 @@ export class Recorder implements CaptureSink {
     return call;
   }
 
+  async #releaseSlot(adm: Admission): Promise<void> {
+    const { decision, agent, slotDay } = adm;
+    if (slotDay && agent && decision.policyId) await this.#d.db.counters.releaseSlot(decision.policyId, agent.id, slotDay);
+  }
+
   /** Removes an ended call from the active set once its end work is done. */
   async close(callId: string, reason: Parameters<ActiveCall['end']>[0]): Promise<void> {
     const call = this.#active.get(callId);
@@ -124,10 +131,36 @@ export class Recorder implements CaptureSink {
     }
   }
 
+  /**
+   * A transfer brought another agent onto a recorded call (SIPREC `datamode partial`): the policy gates
+   * about the agent are checked again; an uninformed agent (R-EMP-2), a protected line (R-EMP-5) or a
+   * never-record line (R-EMP-4) ends the recording from that moment.
+   */
+  async recheckAgent(
+    callId: string,
+    who: Pick<CallFactsInput, 'agentExternalId' | 'agentExtension'>,
+  ): Promise<{ readonly keep: boolean; readonly rule?: string }> {
+    const call = this.#active.get(callId);
+    if (!call) return { keep: false };
+    const inForce = this.#d.policies.current();
+    const agent = await findAgent(this.#d.db, who);
+    if (!agent || !inForce) return { keep: false, rule: 'R-EMP-2' };
+    if (agent.protectedLine) return { keep: false, rule: 'R-EMP-5' };
+    if (agent.neverRecord) return { keep: false, rule: 'R-EMP-4' };
+    if (agent.noticeVersion !== inForce.context.employeeNoticeVersion) return { keep: false, rule: 'R-EMP-2' };
+    return { keep: true };
+  }
+
   /** The capture port for WebSocket and import adapters: the media pipeline runs on this thread. */
   async start(input: CallFactsInput, protocol: ProtocolInfo): Promise<CallHandle | undefined> {
     const adm = await this.admit(input);
     if (!adm.decision.record) return undefined;
+    // R-RET-1..3: an imported call already past its retention is refused, not stored for an instant.
+    const days = adm.decision.retention?.recordingDays ?? 0;
+    if (input.startedAt + days * DAY_MS <= this.#d.clock.now()) {
+      await this.#releaseSlot(adm);
+      throw fail(CaptureErrors.EXPIRED, 'the call is older than its retention', { days });
+    }
     const call = await this.open(adm, input, protocol);
     const objectionKey = this.#d.policies.current()?.file.notices.caller.objectionKey;
     const pipeline = new CallMediaPipeline({ channels: 2, objectionKey });
@@ -155,7 +188,9 @@ export class Recorder implements CaptureSink {
       const rec = await db.recordings.get(r.recordingId);
       if (!rec) continue;
       const call = await db.calls.get(rec.callId);
-      const days = (call?.decision as { retention?: { recordingDays?: number } } | undefined)?.retention?.recordingDays ?? 0;
+      const days =
+        (call?.decision as { retention?: { recordingDays?: number } } | undefined)?.retention
+          ?.recordingDays ?? 0;
       await db.recordings.setSealed(rec.id, {
         endedAt: this.#d.clock.now(),
         durationMs: Math.round((r.sealed.durationBytes / 16000) * 1000),
@@ -164,7 +199,7 @@ export class Recorder implements CaptureSink {
         sizeBytes: r.sealed.size,
         sha256: r.sealed.sha256,
         blobKey: r.sealed.blobKey,
-        expiresAt: rec.startedAt + days * 86_400_000,
+        expiresAt: rec.startedAt + days * DAY_MS,
         state: 'interrupted',
       });
       sealed++;
