@@ -1,34 +1,143 @@
 /**
  * The composition root (STYLE.md §4): the only place that builds adapters and hands them out.
+ * `startEcoute(config)` runs everything the node's roles ask for: API and console, capture (SIPREC, the
+ * WebSocket ingest endpoints), and jobs, on the embedded default (SQLite, local files) or at scale.
  */
-import Fastify from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { join } from 'node:path';
 import type { Config } from './config/config.ts';
-import { createLogger } from './log.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { createLogger, type Logger } from './log.ts';
+import { openDatabaseFromConfig, type Db } from './db/index.ts';
+import { createVault } from './vault/vault.factory.ts';
+import { loadLocalMasterKey, KeyRing } from './vault/keyring.ts';
+import type { Vault } from './vault/vault.ts';
+import { AccessLog } from './audit/access-log.ts';
+import { auditKeyPath } from './cli/commands/audit.command.ts';
+import { buildApp } from './api/app.ts';
+import { cryptoRng } from './random.ts';
+import { LiveHub } from './capture/live.hub.ts';
+import { numberProtection, type NumberProtection } from './capture/numbers.ts';
+import { PolicySource } from './capture/policy.source.ts';
+import { Recorder } from './capture/recorder.ts';
+import type { CallEventsSink } from './capture/active-call.ts';
+import { loadOrCreateSecret } from './secret-file.ts';
+import { firstAdmin } from './first-admin.ts';
+import { extraServices, type Service } from './main.services.ts';
 
 export interface Running {
   readonly url: string;
+  readonly app: FastifyInstance;
+  readonly db: Db;
+  readonly vault: Vault;
+  readonly recorder: Recorder;
+  readonly policies: PolicySource;
   /** Resolves when the process has stopped serving. */
   readonly closed: Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startEcoute(config: Config): Promise<Running> {
-  const log = createLogger(config.log.level);
-  const app = Fastify({ loggerInstance: log });
-  app.get(
-    '/health',
-    { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
-    () => ({
-      status: 'ok',
-    }),
-  );
+export interface StartOptions {
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** Print once to stdout (the first admin's one-time password); default process.stdout. */
+  readonly print?: (line: string) => void;
+  /** Install SIGINT/SIGTERM handlers (default true; tests say false). */
+  readonly signals?: boolean;
+}
+
+/** The recorder's compliance events go to the access log (R-SEC-2), written as the system actor. */
+function auditEvents(accessLog: AccessLog, log: Logger): CallEventsSink {
+  const append = (action: string, objectId: string, detail: Record<string, unknown>): void => {
+    accessLog
+      .append({ actor: 'system', role: 'system', action, objectType: 'recording', objectId, result: 'allowed', detail })
+      .catch((e: unknown) => log.error({ err: e }, 'access log append failed'));
+  };
+  return {
+    action: (callId, action, detail) => append(action, String(detail.recordingId ?? callId), { callId }),
+    sealed: () => undefined,
+    destroyed: (recordingId, callId, rule) => append('delete', recordingId, { callId, rule }),
+    failed: () => undefined,
+  };
+}
+
+export async function startEcoute(config: Config, opts: StartOptions = {}): Promise<Running> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createLogger(config.log.level);
+  const print = opts.print ?? ((l: string) => void process.stdout.write(`${l}\n`));
+  const db = await openDatabaseFromConfig(config, clock);
+  const masterKey = await loadLocalMasterKey({ masterKey: config.vault.masterKey, dataDir: config.dataDir });
+  const vault = await createVault(config, { keyStore: db.dataKeys, masterKey, clock, log });
+  const numbers: NumberProtection = await numberProtection(new KeyRing({ current: masterKey, keyStore: db.dataKeys }));
+  const accessLog = new AccessLog({
+    db: db.kysely,
+    dialect: db.dialect,
+    clock,
+    checkpointKey: await loadOrCreateSecret(auditKeyPath(config.dataDir)),
+    retentionDays: config.audit.retentionDays,
+  });
+  const policies = new PolicySource();
+  if (config.policyFile) policies.loadFile(config.policyFile);
+  else log.warn({}, 'no policy file configured: nothing is recorded until a policy is activated');
+  const live = new LiveHub();
+  const recorder = new Recorder({ db, vault, clock, log, rng: cryptoRng(), policies, numbers, live, events: auditEvents(accessLog, log) });
+  await recorder.recover();
+
+  const ctx = { config, db, vault, clock, log, recorder, live, policies, numbers, accessLog };
+  const services: Service[] = await extraServices(ctx);
+  const plugins: FastifyPluginAsync[] = services.flatMap((s) => s.plugins ?? []);
+  const app = await buildApp({
+    config,
+    db: db.kysely,
+    dialect: db.dialect,
+    clock,
+    log,
+    accessLog,
+    audio: { open: (id) => vault.openReader(id) },
+    plugins,
+    probes: [async () => void (await db.settings.all())],
+  });
+  await firstAdmin(db.kysely, clock, print);
   const url = await app.listen({ host: config.http.host, port: config.http.port });
+  for (const s of services) await s.start?.();
+
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
-  const close = async (): Promise<void> => {
-    await app.close();
-    resolveClosed();
-  };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void close());
-  return { url, closed, close };
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      for (const s of [...services].reverse()) await s.stop?.().catch((e: unknown) => log.error({ err: e }, 'service stop failed'));
+      await app.close();
+      await Promise.all([...recorder.active.keys()].map((id) => recorder.close(id, 'error')));
+      await db.close();
+      resolveClosed();
+    })());
+  if (opts.signals !== false) for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void close());
+  return { url, app, db, vault, recorder, policies, closed, close };
+}
+
+export const dataPath = (config: Config, ...parts: string[]): string => join(config.dataDir, ...parts);
+
+/**
+ * The recorder alone, for `ecoute import`: the same store, vault, policy and decision as the server,
+ * without listening on anything.
+ */
+export async function openCaptureSink(config: Config): Promise<{ sink: Recorder; close(): Promise<void> }> {
+  const clock = systemClock;
+  const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
+  const db = await openDatabaseFromConfig(config, clock);
+  const masterKey = await loadLocalMasterKey({ masterKey: config.vault.masterKey, dataDir: config.dataDir });
+  const vault = await createVault(config, { keyStore: db.dataKeys, masterKey, clock, log });
+  const numbers = await numberProtection(new KeyRing({ current: masterKey, keyStore: db.dataKeys }));
+  const policies = new PolicySource();
+  if (config.policyFile) policies.loadFile(config.policyFile);
+  const accessLog = new AccessLog({
+    db: db.kysely,
+    dialect: db.dialect,
+    clock,
+    checkpointKey: await loadOrCreateSecret(auditKeyPath(config.dataDir)),
+    retentionDays: config.audit.retentionDays,
+  });
+  const recorder = new Recorder({ db, vault, clock, log, rng: cryptoRng(), policies, numbers, live: new LiveHub(), events: auditEvents(accessLog, log) });
+  return { sink: recorder, close: () => db.close() };
 }

@@ -180,6 +180,20 @@ export const FIELDS: readonly FieldSpec[] = [
     doc: 'Address announced in SDP answers (default: the address the INVITE came to).',
   },
   {
+    path: 'sip.maxCalls',
+    env: 'ECOUTE_SIP_MAX_CALLS',
+    kind: { type: 'int', min: 1, max: 100000 },
+    default: 2000,
+    doc: 'Recording sessions (dialogs plus INVITEs being decided) above which new INVITEs get 503 with Retry-After.',
+  },
+  {
+    path: 'sip.trunksFile',
+    env: 'ECOUTE_SIP_TRUNKS_FILE',
+    kind: optStr,
+    default: undefined,
+    doc: 'YAML file of SIPREC trunks: how each SRC maps agent, queue, direction and caller notice (docs/siprec.md).',
+  },
+  {
     path: 'rtp.portMin',
     env: 'ECOUTE_RTP_PORT_MIN',
     kind: { type: 'int', min: 1024, max: 65534 },
@@ -221,6 +235,20 @@ export const FIELDS: readonly FieldSpec[] = [
     kind: secret,
     default: undefined,
     doc: 'AudioHook client secret (base64) for HTTP Message Signatures.',
+  },
+  {
+    path: 'fork.username',
+    env: 'ECOUTE_FORK_USERNAME',
+    kind: optStr,
+    default: undefined,
+    doc: 'HTTP Basic user that jambonz listen (wsAuth) / mod_audio_fork must send to /ingest/fork; empty refuses all.',
+  },
+  {
+    path: 'fork.password',
+    env: 'ECOUTE_FORK_PASSWORD',
+    kind: secret,
+    default: undefined,
+    doc: 'HTTP Basic password for /ingest/fork.',
   },
 
   {

@@ -37,10 +37,13 @@ export interface Config {
     readonly tlsCert: string | undefined;
     readonly tlsKey: string | undefined;
     readonly mediaAddress: string | undefined;
+    readonly maxCalls: number;
+    readonly trunksFile: string | undefined;
   };
   readonly rtp: { readonly portMin: number; readonly portMax: number; readonly workers: number };
   readonly twilio: { readonly authToken: string | undefined };
   readonly audiohook: { readonly apiKey: string | undefined; readonly clientSecret: string | undefined };
+  readonly fork: { readonly username: string | undefined; readonly password: string | undefined };
   readonly nats: { readonly url: string | undefined };
   readonly audit: { readonly retentionDays: number; readonly retentionReason: string | undefined };
 }
