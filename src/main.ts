@@ -54,7 +54,8 @@ function auditEvents(accessLog: AccessLog, log: Logger): CallEventsSink {
       .catch((e: unknown) => log.error({ err: e }, 'access log append failed'));
   };
   return {
-    action: (callId, action, detail) => append(action, String(detail.recordingId ?? callId), { callId }),
+    action: (callId, action, detail) =>
+      append(action, typeof detail.recordingId === 'string' ? detail.recordingId : callId, { callId }),
     sealed: () => undefined,
     destroyed: (recordingId, callId, rule) => append('delete', recordingId, { callId, rule }),
     failed: () => undefined,

@@ -14,6 +14,12 @@ import { tokensRoutes } from './tokens/tokens.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { recordingsRoutes } from './recordings/recordings.routes.ts';
 import { meRoutes } from './me/me.routes.ts';
+import { consolePlugin } from './console/console.routes.ts';
+import websocket from '@fastify/websocket';
+import { callsRoutes } from './calls/calls.routes.ts';
+import { controlRoutes } from './calls/control.routes.ts';
+import { policiesRoutes } from './policies/policies.routes.ts';
+import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -68,7 +74,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes(deps.accessLog));
   await app.register(recordingsRoutes(deps));
   await app.register(meRoutes(deps));
-  // src/api/calls/ (live listening, call control, webhooks) registers here when it lands.
+  // Live listening is a WebSocket route; the ingest endpoints reuse the plugin when they are registered here.
+  if (!app.hasDecorator('websocketServer')) await app.register(websocket);
+  await app.register(callsRoutes(deps));
+  await app.register(controlRoutes(deps));
+  await app.register(policiesRoutes(deps));
+  await app.register(webhooksRoutes(deps));
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  // The console (web/dist) under `/`, after every /api route so its SPA fallback never shadows one.
+  if (deps.console !== false) await app.register(consolePlugin);
   await app.ready();
   return app;
 }

@@ -54,7 +54,9 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       reply
         .code(503)
         .type('text/html; charset=utf-8')
-        .send('<!doctype html><title>Ecoute</title><p>Console not built: run <code>node scripts/build-web.mjs</code>.</p>'),
+        .send(
+          '<!doctype html><title>Ecoute</title><p>Console not built: run <code>node scripts/build-web.mjs</code>.</p>',
+        ),
     );
     return;
   }
@@ -62,7 +64,10 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   await app.register(fastifyStatic, { root: dir, serve: false });
 
   const sendIndex = (reply: FastifyReply): FastifyReply =>
-    reply.headers(SECURITY_HEADERS).header('cache-control', REVALIDATE).sendFile('index.html', { cacheControl: false });
+    reply
+      .headers(SECURITY_HEADERS)
+      .header('cache-control', REVALIDATE)
+      .sendFile('index.html', { cacheControl: false });
 
   app.get('/', route, async (_req, reply) => sendIndex(reply));
   app.get('/*', route, async (req, reply) => {
@@ -74,6 +79,9 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       return sendIndex(reply);
     }
     const cache = rel.startsWith('assets/') ? IMMUTABLE : REVALIDATE;
-    return reply.header('cache-control', cache).header('x-content-type-options', 'nosniff').sendFile(rel, { cacheControl: false });
+    return reply
+      .header('cache-control', cache)
+      .header('x-content-type-options', 'nosniff')
+      .sendFile(rel, { cacheControl: false });
   });
 };

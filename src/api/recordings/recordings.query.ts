@@ -18,6 +18,8 @@ export interface RecordingView {
   readonly queue: string | null;
   readonly direction: string;
   readonly expiresAt: number | null;
+  /** The timeline: recorded, paused (R-PCI-1), masked DTMF (R-PCI-2) and lost spans, ms from the start. */
+  readonly segments: readonly { readonly kind: string; readonly startMs: number; readonly endMs: number; readonly channel?: number }[];
 }
 
 export interface SearchQuery {
@@ -32,6 +34,10 @@ export interface SearchQuery {
   minDurationMs?: number;
   maxDurationMs?: number;
   state?: string;
+  /** Exact customer number (query string only): turned into `customerHash` at once, never stored or logged. */
+  customerNumber?: string;
+  /** Keyed hash of the customer number (R-DSR-1, R-CAL-4): the only form the search uses. */
+  customerHash?: string;
   /** Offset of the page (pages of `limit`, newest first). */
   offset?: number;
   limit?: number;
@@ -51,6 +57,7 @@ const view = (r: Database['recordings']): RecordingView => ({
   queue: r.queue,
   direction: r.direction,
   expiresAt: r.expiresAt === null ? null : Number(r.expiresAt),
+  segments: JSON.parse(r.segments) as RecordingView['segments'],
 });
 
 export async function recordingById(db: Kysely<Database>, id: string): Promise<RecordingView | undefined> {
@@ -104,6 +111,7 @@ export async function searchRecordings(
   if (q.direction) s = s.where('direction', '=', q.direction);
   if (q.policyId) s = s.where('policyId', '=', q.policyId);
   if (q.state) s = s.where('state', '=', q.state);
+  if (q.customerHash !== undefined) s = s.where('customerHash', '=', q.customerHash);
   if (q.purpose) s = s.where('purposes', 'like', `%"${q.purpose.replace(/[^a-z_]/g, '')}"%`);
   if (q.minDurationMs !== undefined) s = s.where('durationMs', '>=', q.minDurationMs);
   if (q.maxDurationMs !== undefined) s = s.where('durationMs', '<=', q.maxDurationMs);

@@ -24,6 +24,19 @@ export const recordingSchema = {
     queue: { type: ['string', 'null'] },
     direction: { type: 'string' },
     expiresAt: { type: ['integer', 'null'] },
+    segments: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          kind: { type: 'string' },
+          startMs: { type: 'number' },
+          endMs: { type: 'number' },
+          channel: { type: 'integer' },
+        },
+        required: ['kind', 'startMs', 'endMs'],
+      },
+    },
   },
   required: ['id', 'state', 'purposes', 'startedAt', 'direction'],
 } as const;
@@ -42,6 +55,12 @@ const searchQuery = {
     minDurationMs: { type: 'integer', minimum: 0 },
     maxDurationMs: { type: 'integer', minimum: 0 },
     state: { type: 'string' },
+    customerNumber: {
+      type: 'string',
+      minLength: 3,
+      maxLength: 40,
+      description: 'Exact match through the keyed hash only; the number is never logged nor echoed.',
+    },
     offset: { type: 'integer', minimum: 0, default: 0 },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
   },
@@ -93,7 +112,15 @@ export const recordingsRoutes =
           purpose: req.query.purpose,
           detail: { filters: Object.keys(req.query).sort() },
         });
-        const items = await searchRecordings(deps.db, p, req.query);
+        const { customerNumber, ...filters } = req.query;
+        let customerHash: string | undefined;
+        if (customerNumber !== undefined) {
+          if (!deps.numbers)
+            throw fail(ApiErrors.BAD_REQUEST, 'customer-number search is not available here');
+          // Not a number at all: no recording can match; the empty hash matches nothing.
+          customerHash = deps.numbers.hash(customerNumber) ?? '';
+        }
+        const items = await searchRecordings(deps.db, p, { ...filters, customerHash });
         return { items, offset: req.query.offset ?? 0, limit: req.query.limit ?? 50 };
       },
     );

@@ -1,0 +1,159 @@
+/**
+ * The console end to end: the real API (buildApp over a real SQLite file, the real access log and a real
+ * vault on the filesystem), the built console (web/dist) served by consolePlugin, and Debian's Chromium
+ * driven by playwright-core.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { openDatabase, type Db } from '../../../src/db/index.ts';
+import { loadConfig } from '../../../src/config/config.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { systemClock } from '../../../src/clock.ts';
+import { AccessLog } from '../../../src/audit/access-log.ts';
+import { buildApp } from '../../../src/api/app.ts';
+import { IdentityStore } from '../../../src/api/auth/identity.store.ts';
+import { hashPassword } from '../../../src/api/auth/password.ts';
+import { consolePlugin } from '../../../src/api/console/console.routes.ts';
+import { vaultAt } from '../../../src/vault/testing/vault.fixture.ts';
+import type { Vault } from '../../../src/vault/vault.ts';
+import type { Role } from '../../../src/api/access/roles.ts';
+import { tempDir } from '../../support/tmp.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ROOT = new URL('../../../', import.meta.url).pathname;
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
+
+export interface Harness {
+  readonly url: string;
+  readonly db: Db;
+  readonly vault: Vault;
+  readonly accessLog: AccessLog;
+  readonly identity: IdentityStore;
+  readonly browser: BrowserContext;
+  addUser(
+    login: string,
+    roles: Role[],
+    opts?: { teams?: string[]; agentId?: string; totpSecret?: string },
+  ): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Builds web/dist if it is missing or stale (the same script `npm install` runs). */
+export function buildConsole(): void {
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs'), '--quiet'], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('console build failed');
+}
+
+/**
+ * When buildApp does not yet register consolePlugin itself, a front server serves the console and hands
+ * /api to the real app through inject(): one origin, as in production, without touching buildApp.
+ */
+async function front(api: FastifyInstance): Promise<FastifyInstance> {
+  const f = Fastify();
+  f.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  await f.register(consolePlugin);
+  f.all('/api/*', async (req, reply) => {
+    const res = await api.inject({
+      method: req.method as 'GET',
+      url: req.url,
+      headers: req.headers,
+      ...(req.body !== undefined ? { payload: req.body as Buffer } : {}),
+    });
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (v === undefined || k === 'content-length' || k === 'transfer-encoding' || k === 'connection')
+        continue;
+      void reply.header(k, v);
+    }
+    return reply.code(res.statusCode).send(res.rawPayload);
+  });
+  return f;
+}
+
+export async function startHarness(): Promise<Harness> {
+  buildConsole();
+  const tmp = tempDir('ecoute-console-e2e-');
+  const db = await openDatabase({ sqliteFile: join(tmp.path, 'ecoute.sqlite') });
+  const k = db.kysely;
+  const accessLog = new AccessLog({
+    db: k,
+    dialect: 'sqlite',
+    clock: systemClock,
+    checkpointKey: randomBytes(32),
+    retentionDays: 365,
+  });
+  const { vault } = vaultAt(join(tmp.path, 'vault'));
+  const config = loadConfig({ env: {}, overrides: { 'log.level': 'silent', dataDir: tmp.path } });
+  const api = await buildApp({
+    config,
+    db: k,
+    dialect: 'sqlite',
+    clock: systemClock,
+    log: silentLogger,
+    accessLog,
+    audio: { open: (id) => vault.openReader(id) },
+  });
+  const servesConsole = String((await api.inject({ url: '/' })).headers['content-type']).includes(
+    'text/html',
+  );
+  const server = servesConsole ? api : await front(api);
+  const address = await server.listen({ port: 0, host: '127.0.0.1' });
+  const identity = new IdentityStore(k, systemClock);
+
+  const profile = join(tmp.path, 'chromium-profile');
+  mkdirSync(profile);
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+      '--lang=fr-FR',
+    ],
+    viewport: { width: 1360, height: 860 },
+    locale: 'fr-FR',
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+
+  return {
+    url: address,
+    db,
+    vault,
+    accessLog,
+    identity,
+    browser,
+    async addUser(login, roles, opts = {}) {
+      const u = await identity.create({
+        login,
+        displayName: login[0]!.toUpperCase() + login.slice(1),
+        passwordHash: await hashPassword(`pw-${login}`, { N: 1024 }),
+        roles,
+        teams: opts.teams ?? [],
+        agentId: opts.agentId,
+      });
+      if (opts.totpSecret) await identity.setTotp(u.id, opts.totpSecret, true);
+      return u.id;
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      await server.close();
+      if (server !== api) await api.close();
+      await db.close();
+      tmp.remove();
+    },
+  };
+}
+
+export const chromiumAvailable = (): boolean => existsSync(CHROMIUM);
