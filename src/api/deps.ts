@@ -39,4 +39,6 @@ export interface ApiDeps {
   readonly numbers?: NumberProtection;
   /** Outgoing webhooks (endpoints admin); deliveries run as jobs. */
   readonly webhooks?: WebhookService;
+  /** Serve the console from web/dist under `/` (default true). */
+  readonly console?: boolean;
 }
