@@ -15,6 +15,8 @@ import { auditRoutes } from './audit/audit.routes.ts';
 import { recordingsRoutes } from './recordings/recordings.routes.ts';
 import { meRoutes } from './me/me.routes.ts';
 import { consolePlugin } from './console/console.routes.ts';
+import { evaluationsRoutes } from './evaluations/evaluations.routes.ts';
+import { analyticsRoutes } from './analytics/analytics.routes.ts';
 import websocket from '@fastify/websocket';
 import { callsRoutes } from './calls/calls.routes.ts';
 import { controlRoutes } from './calls/control.routes.ts';
@@ -80,6 +82,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(controlRoutes(deps));
   await app.register(policiesRoutes(deps));
   await app.register(webhooksRoutes(deps));
+  await app.register(evaluationsRoutes(deps));
+  await app.register(analyticsRoutes(deps));
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   // The console (web/dist) under `/`, after every /api route so its SPA fallback never shadows one.
   if (deps.console !== false) await app.register(consolePlugin);

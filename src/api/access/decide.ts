@@ -96,12 +96,26 @@ function roleVerdict(role: Role, p: Extract<Principal, { kind: 'user' }>, r: Acc
   return inScope(role, p, r.object);
 }
 
+/** R-PUR-6: the incident button belongs to the agent handling the call, and to nobody else. */
+function incidentDecision(p: Principal, o: AccessObject | undefined): Decision {
+  const own =
+    p.kind === 'user' && p.roles.includes('agent') && !!p.agentId && !!o?.agentId && o.agentId === p.agentId;
+  if (own) return { allowed: true, role: 'agent' };
+  return {
+    allowed: false,
+    role: p.kind === 'token' ? 'token' : (p.roles[0] ?? 'none'),
+    error: AccessErrors.INCIDENT_AGENT_ONLY,
+    reason: 'only the agent handling the call may trigger an incident recording',
+  };
+}
+
 /**
  * The access matrix as one pure function (R-SEC-1, R-MIN-2, R-MIN-3, R-SEC-5, R-EMP-6). A user with
  * several roles is allowed when one role allows; a refusal reports the most specific reason found
  * (the first role's, when all refuse for the generic reason).
  */
 export function decide(p: Principal, r: AccessRequest): Decision {
+  if (r.action === 'incident') return incidentDecision(p, r.object);
   if (p.kind === 'token') {
     const ok = !AUDIO_ACTIONS.has(r.action) && p.scopes.some((s) => SCOPE_ACTIONS[s].includes(r.action));
     return ok

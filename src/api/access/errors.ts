@@ -27,4 +27,10 @@ export const AccessErrors = defineErrors({
     summary: 'No active policy allows live listening for this call and purpose.',
     rule: 'R-EMP-6',
   },
+  INCIDENT_AGENT_ONLY: {
+    code: 'ECOUTE_ACCESS_INCIDENT_AGENT_ONLY',
+    summary:
+      'Only the agent handling the call may trigger an incident recording (no supervisor, token or automatic trigger).',
+    rule: 'R-PUR-6',
+  },
 });

@@ -23,7 +23,13 @@ export const ACTIONS = [
   'objection',
   'pause',
   'resume',
+  'card_data',
+  'personal_call',
+  // R-PUR-6: only the agent handling the call may press it (decide.ts).
+  'incident',
   // Reading.
+  'live_list',
+  'policy_read',
   'search',
   'read_metadata',
   'read_self',
@@ -32,6 +38,7 @@ export const ACTIONS = [
   'token_admin',
   'audit_read',
   'audit_verify',
+  'webhook_admin',
   // Authentication events (logged, never denied by the matrix).
   'login',
   'logout',
@@ -71,22 +78,23 @@ export const TEAM_SCOPED: ReadonlySet<Role> = new Set(['supervisor', 'evaluator'
 
 /** Which roles may attempt which non-audio actions at all (least privilege, R-SEC-1). */
 const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
-  admin: ['user_admin', 'token_admin', 'audit_verify'],
+  admin: ['user_admin', 'token_admin', 'audit_verify', 'webhook_admin'],
   dpo: [
     'delete',
     'retention_change',
     'policy_change',
+    'policy_read',
     'hold',
     'search',
     'read_metadata',
     'audit_read',
     'audit_verify',
   ],
-  supervisor: ['search', 'read_metadata'],
-  evaluator: ['search', 'read_metadata'],
-  trainer: ['search', 'read_metadata'],
-  agent: ['objection', 'pause', 'resume', 'read_metadata'],
-  auditor: ['audit_read', 'audit_verify'],
+  supervisor: ['search', 'read_metadata', 'live_list'],
+  evaluator: ['search', 'read_metadata', 'live_list'],
+  trainer: ['search', 'read_metadata', 'live_list'],
+  agent: ['objection', 'pause', 'resume', 'card_data', 'personal_call', 'incident', 'read_metadata'],
+  auditor: ['audit_read', 'audit_verify', 'policy_read'],
 };
 
 const EVERYONE: ReadonlySet<Action> = new Set(['read_self', 'login', 'logout', 'health']);
@@ -103,7 +111,8 @@ export const TOKEN_SCOPES = ['calls:control', 'recordings:read'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export const SCOPE_ACTIONS: Readonly<Record<TokenScope, readonly Action[]>> = {
-  'calls:control': ['objection', 'pause', 'resume'],
+  // Never `incident` (R-PUR-6: the agent's own button, no automatic or third-party trigger).
+  'calls:control': ['objection', 'pause', 'resume', 'card_data', 'personal_call'],
   'recordings:read': ['search', 'read_metadata'],
 };
 

@@ -5,6 +5,7 @@ import { errors } from '../schemas.ts';
 import { recordingSchema } from '../recordings/recordings.routes.ts';
 import { searchRecordings } from '../recordings/recordings.query.ts';
 import { AUDIO_ACTIONS } from '../access/roles.ts';
+import { campaignSchema, campaignsFor } from './campaigns.ts';
 
 const listener = {
   type: 'object',
@@ -27,6 +28,47 @@ export const meRoutes =
   (deps: ApiDeps): FastifyPluginAsync =>
   // eslint-disable-next-line @typescript-eslint/require-await -- a Fastify plugin is async by contract
   async (app) => {
+    app.get(
+      '/api/me/campaigns',
+      {
+        config: { access: { action: 'read_self', inHandler: true } },
+        schema: {
+          tags: ['me'],
+          description:
+            'R-EMP-3: the campaigns (policies in force) that apply to me by my team, with purposes, dates and whether live listening is possible.',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                items: { type: 'array', items: campaignSchema },
+                employeeNoticeVersion: { type: ['integer', 'null'] },
+                acknowledgedNoticeVersion: { type: ['integer', 'null'] },
+              },
+              required: ['items'],
+            },
+            ...errors,
+          },
+        },
+      },
+      async (req) => {
+        const p = await requireAccess(req, { action: 'read_self', object: { type: 'own_campaigns' } });
+        const file = deps.policies?.current()?.file;
+        if (p.kind !== 'user' || !p.agentId)
+          return { items: [], employeeNoticeVersion: null, acknowledgedNoticeVersion: null };
+        const agent = await deps.db
+          .selectFrom('agents')
+          .select(['teamId', 'noticeVersion'])
+          .where('id', '=', p.agentId)
+          .executeTakeFirst();
+        return {
+          items: campaignsFor(file, agent?.teamId ?? undefined, deps.clock.now()),
+          employeeNoticeVersion: file?.notices.employee.version ?? null,
+          acknowledgedNoticeVersion:
+            agent?.noticeVersion === null || !agent ? null : Number(agent.noticeVersion),
+        };
+      },
+    );
+
     app.get(
       '/api/me/recordings',
       {
