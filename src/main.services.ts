@@ -13,6 +13,10 @@ import type { LiveHub } from './capture/live.hub.ts';
 import type { PolicySource } from './capture/policy.source.ts';
 import type { NumberProtection } from './capture/numbers.ts';
 import type { AccessLog } from './audit/access-log.ts';
+import type { WebhookService } from './webhooks/webhook.service.ts';
+import type { NodeIdentity } from './cluster/node.ts';
+import type { ClusterCalls } from './cluster/cluster.calls.ts';
+import type { EcouteMetrics } from './metrics/metrics.ts';
 
 export interface ServiceContext {
   readonly config: Config;
@@ -25,6 +29,14 @@ export interface ServiceContext {
   readonly policies: PolicySource;
   readonly numbers: NumberProtection;
   readonly accessLog: AccessLog;
+  /** This node in the cluster (id in job leases, roles). */
+  readonly node: NodeIdentity;
+  readonly metrics: EcouteMetrics;
+  /** Calls in progress on every node, for live listing and listening (local hub or NATS). */
+  readonly cluster: ClusterCalls;
+  readonly webhooks: WebhookService;
+  /** Subscribes to the recorder's sealed events (analytics jobs). */
+  readonly onSealed: (fn: (recordingId: string) => void) => void;
 }
 
 export interface Service {
@@ -76,8 +88,88 @@ async function websocketIngest(ctx: ServiceContext): Promise<Service> {
   return { name: 'websocket-ingest', plugins: [plugin] };
 }
 
+/**
+ * The jobs of a node with the `jobs` role: retention (R-RET-1..6, hourly, once per period across nodes),
+ * analytics after sealing, webhook deliveries. Claimed through the database with leases, so several nodes
+ * share the queue. Also the DPO's services behind the API: holds, data-subject requests, documents.
+ */
+async function dpoServices(ctx: ServiceContext): Promise<Service> {
+  const { config, db, vault, clock, log, policies, numbers, accessLog } = ctx;
+  const { hostname } = await import('node:os');
+  const { join } = await import('node:path');
+  const { Scheduler } = await import('./jobs/scheduler.ts');
+  const { DeletionService } = await import('./jobs/deletion.service.ts');
+  const { HoldsService } = await import('./jobs/holds.service.ts');
+  const { RETENTION_JOB, retentionHandler } = await import('./jobs/retention.job.ts');
+  const { ANALYTICS_JOB, analyticsJob } = await import('./analytics/analytics.job.ts');
+  const { RightsService } = await import('./rights/rights.service.ts');
+  const { AckService } = await import('./rights/ack.ts');
+  const { localKey } = await import('./rights/rights.factory.ts');
+  const { gatherCompliance } = await import('./documents/report.data.ts');
+  const { holdsRoutes } = await import('./api/holds/holds.routes.ts');
+  const { rightsRoutes } = await import('./api/rights/rights.routes.ts');
+  const { documentsRoutes } = await import('./api/documents/documents.routes.ts');
+  const { fail } = await import('./errors.ts');
+  const { PolicyErrors } = await import('./policy/errors.ts');
+
+  const scheduler = new Scheduler({ jobs: db.jobs, clock, log, owner: `${hostname()}:${process.pid}` });
+  const deletion = new DeletionService({ db, vault, clock, log });
+  const holds = new HoldsService({ db, clock });
+  const rights = new RightsService({ db, vault, deletion, clock, log, numberKey: numbers.hashKey });
+  const currentFile = () => {
+    const file = policies.current()?.file;
+    if (!file) throw fail(PolicyErrors.INVALID, 'no policy in force');
+    return file;
+  };
+  const acks = new AckService({
+    agents: db.agents,
+    clock,
+    key: localKey(config, 'ack'),
+    currentVersion: () => currentFile().notices.employee.version,
+  });
+  scheduler.register(
+    RETENTION_JOB,
+    retentionHandler({
+      db,
+      deletion,
+      clock,
+      log,
+      onAlert: (a) => log.warn({ kind: a.kind }, 'legal hold past its review date'),
+    }),
+    { everyMs: 3_600_000 },
+  );
+  scheduler.register(ANALYTICS_JOB, analyticsJob({ db, vault, clock }));
+  ctx.webhooks.register(scheduler);
+  ctx.onSealed((recordingId) => void scheduler.enqueue(ANALYTICS_JOB, { recordingId }));
+  const plugins = [
+    holdsRoutes(holds),
+    rightsRoutes({ rights, exportDir: join(config.dataDir, 'exports') }),
+    documentsRoutes({
+      policyFile: () => Promise.resolve(currentFile()),
+      options: { accessLogDays: config.audit.retentionDays },
+      acks,
+      compliance: async (from, to) => {
+        const v = await accessLog.verify();
+        const integrity = v.ok ? { ok: true, count: v.count } : { ok: false, count: v.seq, reason: v.reason };
+        return gatherCompliance(db, { file: currentFile(), from, to, now: clock.now(), integrity });
+      },
+    }),
+  ];
+  const runsJobs = config.roles.includes('jobs');
+  return {
+    name: 'dpo-and-jobs',
+    plugins,
+    start() {
+      if (runsJobs) scheduler.start(5_000);
+      return Promise.resolve();
+    },
+    stop: () => scheduler.stop(),
+  };
+}
+
 export async function extraServices(ctx: ServiceContext): Promise<Service[]> {
   const services: Service[] = [];
+  services.push(await dpoServices(ctx));
   if (ctx.config.roles.includes('ingest')) {
     services.push(await siprecService(ctx));
     services.push(await websocketIngest(ctx));

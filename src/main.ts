@@ -24,6 +24,12 @@ import type { CallEventsSink } from './capture/active-call.ts';
 import { loadOrCreateSecret } from './secret-file.ts';
 import { firstAdmin } from './first-admin.ts';
 import { extraServices, type Service } from './main.services.ts';
+import { WebhookService, teeCallEvents, webhookCallEvents } from './webhooks/webhook.service.ts';
+import { WebhookEndpoints } from './webhooks/endpoints.ts';
+import { nodeIdentity } from './cluster/node.ts';
+import { joinCluster, nodeMetrics } from './cluster/cluster.wiring.ts';
+import { buildEdgeApp } from './cluster/edge.app.ts';
+import { metricsRoutes } from './metrics/metrics.routes.ts';
 
 export interface Running {
   readonly url: string;
@@ -78,16 +84,49 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
     retentionDays: config.audit.retentionDays,
   });
   const policies = new PolicySource();
-  if (config.policyFile) policies.loadFile(config.policyFile);
+  // The policy file last activated through the API (settings `policies.file`) wins over the file on disk.
+  const activated = await db.settings.get<unknown>('policies.file');
+  if (activated !== undefined) policies.set(activated);
+  else if (config.policyFile) policies.loadFile(config.policyFile);
   else log.warn({}, 'no policy file configured: nothing is recorded until a policy is activated');
   const live = new LiveHub();
-  const recorder = new Recorder({ db, vault, clock, log, rng: cryptoRng(), policies, numbers, live, events: auditEvents(accessLog, log) });
-  await recorder.recover();
+  // Scale-out (issue 10): this node's identity, its Prometheus metrics, and live calls across nodes.
+  const node = nodeIdentity(config.roles);
+  const metrics = nodeMetrics(config, node, { db: db.kysely, clock, activeCalls: () => recorder.active.size });
+  const webhooks = new WebhookService({ endpoints: new WebhookEndpoints(db.settings, clock), jobs: db.jobs, clock, log });
+  const sealedListeners: ((recordingId: string) => void)[] = [];
+  const onSealed: CallEventsSink = {
+    action: () => undefined,
+    sealed: (recordingId) => sealedListeners.forEach((fn) => fn(recordingId)),
+    destroyed: () => undefined,
+    failed: () => undefined,
+  };
+  const events = teeCallEvents(auditEvents(accessLog, log), webhookCallEvents(webhooks), onSealed);
+  const recorder = new Recorder({ db, vault, clock, log, rng: cryptoRng(), policies, numbers, live, events, metrics });
+  if (config.roles.includes('ingest')) await recorder.recover(); // the spool is this node's disk
+  const cluster = await joinCluster(config, { node, log, clock, live, recorder });
 
-  const ctx = { config, db, vault, clock, log, recorder, live, policies, numbers, accessLog };
+  const ctx = {
+    config,
+    db,
+    vault,
+    clock,
+    log,
+    recorder,
+    live,
+    policies,
+    numbers,
+    accessLog,
+    node,
+    metrics,
+    cluster: cluster.calls,
+    webhooks,
+    onSealed: (fn: (recordingId: string) => void) => void sealedListeners.push(fn),
+  };
   const services: Service[] = await extraServices(ctx);
-  const plugins: FastifyPluginAsync[] = services.flatMap((s) => s.plugins ?? []);
-  const app = await buildApp({
+  const plugins: FastifyPluginAsync[] = [metricsRoutes(metrics), ...services.flatMap((s) => s.plugins ?? [])];
+  const probes = [async () => void (await db.settings.all())];
+  const app = !config.roles.includes('api') ? await buildEdgeApp({ log, plugins, probes }) : await buildApp({
     config,
     db: db.kysely,
     dialect: db.dialect,
@@ -95,8 +134,13 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
     log,
     accessLog,
     audio: { open: (id) => vault.openReader(id) },
+    recorder,
+    live,
+    policies,
+    numbers,
+    webhooks,
     plugins,
-    probes: [async () => void (await db.settings.all())],
+    probes,
   });
   await firstAdmin(db.kysely, clock, print);
   const url = await app.listen({ host: config.http.host, port: config.http.port });
@@ -110,6 +154,7 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
       for (const s of [...services].reverse()) await s.stop?.().catch((e: unknown) => log.error({ err: e }, 'service stop failed'));
       await app.close();
       await Promise.all([...recorder.active.keys()].map((id) => recorder.close(id, 'error')));
+      await cluster.close();
       await db.close();
       resolveClosed();
     })());

@@ -16,6 +16,8 @@ export interface LiveListener {
 /** Where live audio goes beyond this process (NATS across nodes); the in-process hub is the default. */
 export interface LiveRelay {
   publish(callId: string, block: StereoBlock): void;
+  /** The call's listeners were disconnected here; remote listeners must be too (R-CAL-2, R-PCI-1). */
+  disconnect?(callId: string, reason: 'ended' | 'objection' | 'paused' | 'revoked', rule?: string): void;
 }
 
 export class LiveHub {
@@ -55,6 +57,7 @@ export class LiveHub {
 
   /** Disconnects every listener of a call. */
   disconnect(callId: string, reason: 'ended' | 'objection' | 'paused' | 'revoked', rule?: string): void {
+    this.#relay?.disconnect?.(callId, reason, rule);
     const set = this.#byCall.get(callId);
     if (!set) return;
     this.#byCall.delete(callId);

@@ -13,6 +13,8 @@ import { VaultErrors } from '../vault/errors.ts';
 export const NUMBER_SERVICE_KEY_ID = 'svc-customer-numbers';
 
 export interface NumberProtection {
+  /** The HMAC key itself, for services that hash numbers on their own (data-subject requests). */
+  readonly hashKey: Uint8Array;
   /** Keyed hash of the normalised number; undefined when it is not a number. */
   hash(raw: string): string | undefined;
   /** `context` binds the ciphertext to its row (the call id), so it cannot be moved to another. */
@@ -34,6 +36,7 @@ export async function numberProtection(keyRing: KeyRing): Promise<NumberProtecti
   const encKey = derive('ecoute/customer-number/enc/v1');
   service.fill(0);
   return {
+    hashKey,
     hash: (raw) => keyedHash(raw, hashKey),
     encrypt: (raw, context) => encryptNumber(raw, encKey, context),
     decrypt: (enc, context) => decryptNumber(enc, encKey, context),

@@ -18,6 +18,7 @@ import type { CallFactsInput, CallHandle, CaptureSink, Channel, ProtocolInfo } f
 import type { LiveHub } from './live.hub.ts';
 import type { NumberProtection } from './numbers.ts';
 import type { PolicySource } from './policy.source.ts';
+import type { RecorderMetrics } from '../metrics/metrics.ts';
 
 export interface RecorderDeps {
   readonly db: Db;
@@ -29,6 +30,8 @@ export interface RecorderDeps {
   readonly numbers: NumberProtection;
   readonly live: LiveHub;
   readonly events: CallEventsSink;
+  /** Counts decisions and lost media for Prometheus; never the access log (R-SEC-3). */
+  readonly metrics?: RecorderMetrics;
 }
 
 const FORMAT = 'pcmu/8000/2';
@@ -47,8 +50,10 @@ export class Recorder implements CaptureSink {
   }
 
   /** Decides whether a call is recorded; a "no" leaves only the anonymous counter (R-MIN-4). */
-  admit(input: CallFactsInput): Promise<Admission> {
-    return admit(this.#d, randomUUID(), input);
+  async admit(input: CallFactsInput): Promise<Admission> {
+    const adm = await admit(this.#d, randomUUID(), input);
+    this.#d.metrics?.decision(adm.decision.record ? 'recorded' : 'not_recorded', adm.decision.reason);
+    return adm;
   }
 
   /** Opens an admitted call: the call row, the recording row and its spool (key stored wrapped first). */
@@ -172,7 +177,8 @@ export class Recorder implements CaptureSink {
       resume: () => pipeline.resume(),
       stop: () => pipeline.close(),
     });
-    return new PipelineHandle(call, pipeline, (reason) => this.close(call.callId, reason));
+    const lost = (ms: number): void => this.#d.metrics?.packetsLost(Math.round(ms / 20));
+    return new PipelineHandle(call, pipeline, (reason) => this.close(call.callId, reason), lost);
   }
 
   /** After a crash: seal what the spools hold and mark those recordings interrupted (issue 3). */
@@ -218,6 +224,7 @@ class PipelineHandle implements CallHandle {
     readonly call: ActiveCall,
     readonly pipeline: CallMediaPipeline,
     readonly finish: (reason: Parameters<CallHandle['end']>[0]) => Promise<void>,
+    readonly lost?: (ms: number) => void,
   ) {}
 
   get callId(): string {
@@ -253,7 +260,8 @@ class PipelineHandle implements CallHandle {
     this.call.resume();
   }
 
-  gap(ms: number, _kind: 'lost' | 'discarded', channel?: Channel): void {
+  gap(ms: number, kind: 'lost' | 'discarded', channel?: Channel): void {
+    if (kind === 'lost') this.lost?.(ms);
     const n = Math.round((ms * 8000) / 1000);
     for (const ch of channel === undefined ? ([0, 1] as const) : [channel]) this.#pos[ch] += n;
     this.pipeline.advanceTo(Math.min(...this.#pos));

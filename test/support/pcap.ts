@@ -4,6 +4,7 @@
  * replays (ports P, P+2, … map to the SRS's m= ports; PROTOCOLS.md C.2).
  */
 import { writeRtpHeader } from '../../src/media/rtp.parser.ts';
+import { writeTelephoneEvent } from '../../src/media/telephone-event.ts';
 
 export interface PcapUdp {
   /** Capture time in microseconds. */
@@ -57,6 +58,30 @@ export interface RtpPcapStream {
   /** RTP clock units per packet; default payload length (G.711: one byte per sample). */
   readonly tsStep?: number;
   readonly srcPort?: number;
+  /**
+   * RFC 4733 events: packets [fromPacket, fromPacket + packets) carry the event instead of audio, as SRCs
+   * do while a key is held (one timestamp for the whole event, growing duration, the last one with E set).
+   */
+  readonly telephoneEvent?: {
+    readonly pt: number;
+    readonly event: number;
+    readonly fromPacket: number;
+    readonly packets: number;
+  };
+  /** Packets left out of the capture (a loss burst): their sequence numbers are skipped. */
+  readonly drop?: (index: number) => boolean;
+}
+
+function eventPayload(ev: NonNullable<RtpPcapStream['telephoneEvent']>, i: number, step: number): Uint8Array {
+  const k = i - ev.fromPacket;
+  const out = new Uint8Array(4);
+  writeTelephoneEvent(out, 0, {
+    event: ev.event,
+    end: k === ev.packets - 1,
+    volume: 10,
+    duration: (k + 1) * step,
+  });
+  return out;
 }
 
 /** Writes the streams interleaved by send time, as Ethernet/IPv4/UDP frames from and to 127.0.0.1. */
@@ -64,17 +89,24 @@ export function writeRtpPcap(streams: readonly RtpPcapStream[], startUs = 1_700_
   const frames: { t: number; bytes: Uint8Array }[] = [];
   for (const s of streams) {
     let ts = (s.ssrc * 7) >>> 0;
-    s.payloads.forEach((payload, i) => {
+    let eventTs = ts;
+    const ev = s.telephoneEvent;
+    s.payloads.forEach((audio, i) => {
+      const step = s.tsStep ?? audio.length;
+      const inEvent = ev !== undefined && i >= ev.fromPacket && i < ev.fromPacket + ev.packets;
+      if (inEvent && i === ev.fromPacket) eventTs = ts;
+      const payload = inEvent ? eventPayload(ev, i, step) : audio;
+      ts = (ts + step) >>> 0;
+      if (s.drop?.(i)) return;
       const rtp = new Uint8Array(12 + payload.length);
       writeRtpHeader(rtp, {
-        payloadType: s.pt,
+        payloadType: inEvent ? ev.pt : s.pt,
         sequence: (1000 + i) & 0xffff,
-        timestamp: ts,
+        timestamp: inEvent ? eventTs : (ts - step) >>> 0,
         ssrc: s.ssrc,
-        marker: i === 0,
+        marker: i === 0 || (inEvent && i === ev.fromPacket),
       });
       rtp.set(payload, 12);
-      ts = (ts + (s.tsStep ?? payload.length)) >>> 0;
       frames.push({
         t: startUs + i * s.ptimeMs * 1000,
         bytes: udpFrame(s.srcPort ?? s.dstPort + 10000, s.dstPort, rtp),
