@@ -6,7 +6,6 @@
  */
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/index.ts';
-import type { Segment as DbSegment } from '../db/recordings.repo.ts';
 import { DAY_MS } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { BlockSink, StereoBlock } from '../media/pipeline.types.ts';
@@ -227,7 +226,7 @@ export class ActiveCall implements BlockSink {
       await db.recordings.setSealed(recordingId, {
         endedAt,
         durationMs: this.capturedMs,
-        segments: this.#segments as DbSegment[],
+        segments: this.#segments,
         codec: sealed.format,
         sizeBytes: sealed.size,
         sha256: sealed.sha256,

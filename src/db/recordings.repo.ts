@@ -31,11 +31,14 @@ export const RECORDING_STATES = [
 export type RecordingState = (typeof RECORDING_STATES)[number];
 
 /** A span of the call: audio kept, or a gap (R-PCI-1 pause, R-PCI-3 destroyed card data). */
+/** A span of the recording's timeline (src/media/timeline.ts): paused (R-PCI-1), masked DTMF (R-PCI-2), lost. */
 export interface Segment {
-  readonly kind: 'recorded' | 'paused' | 'masked';
+  readonly kind: 'recorded' | 'paused' | 'masked' | 'lost';
   /** ms from the recording's start. */
   readonly startMs: number;
   readonly endMs: number;
+  /** The channel of a `masked` or `lost` span (0 agent, 1 customer); absent for call-level kinds. */
+  readonly channel?: number;
 }
 
 export interface Channel {

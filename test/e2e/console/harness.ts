@@ -21,6 +21,15 @@ import { consolePlugin } from '../../../src/api/console/console.routes.ts';
 import { vaultAt } from '../../../src/vault/testing/vault.fixture.ts';
 import type { Vault } from '../../../src/vault/vault.ts';
 import type { Role } from '../../../src/api/access/roles.ts';
+import { evaluationsRoutes } from '../../../src/api/evaluations/evaluations.routes.ts';
+import { analyticsRoutes } from '../../../src/api/analytics/analytics.routes.ts';
+import type { ApiDeps } from '../../../src/api/deps.ts';
+import { LiveHub } from '../../../src/capture/live.hub.ts';
+import { PolicySource } from '../../../src/capture/policy.source.ts';
+import { Recorder } from '../../../src/capture/recorder.ts';
+import { numberProtection } from '../../../src/capture/numbers.ts';
+import { fixedDraw } from '../../../src/capture/testing/recorder.harness.ts';
+import type { CallEventsSink } from '../../../src/capture/active-call.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -34,6 +43,12 @@ export interface Harness {
   readonly accessLog: AccessLog;
   readonly identity: IdentityStore;
   readonly browser: BrowserContext;
+  /** The recorder, live hub and policies in force, wired into the API as src/main.ts does. */
+  readonly recorder: Recorder;
+  readonly live: LiveHub;
+  readonly policies: PolicySource;
+  /** Plugins this harness registered because buildApp does not (yet); reported by the test. */
+  readonly addedPlugins: readonly string[];
   addUser(
     login: string,
     roles: Role[],
@@ -87,9 +102,24 @@ export async function startHarness(): Promise<Harness> {
     checkpointKey: randomBytes(32),
     retentionDays: 365,
   });
-  const { vault } = vaultAt(join(tmp.path, 'vault'));
+  const { vault, keyRing } = vaultAt(join(tmp.path, 'vault'));
   const config = loadConfig({ env: {}, overrides: { 'log.level': 'silent', dataDir: tmp.path } });
-  const api = await buildApp({
+  const policies = new PolicySource();
+  const live = new LiveHub();
+  // The recorder as src/main.ts builds it; the draw is the named fake of recorder.harness.ts (always
+  // sampled) so a 5 % policy records the test's call; events go to the access log like main.ts's sink.
+  const recorder = new Recorder({
+    db,
+    vault,
+    clock: systemClock,
+    log: silentLogger,
+    rng: fixedDraw(),
+    policies,
+    numbers: await numberProtection(keyRing),
+    live,
+    events: auditSink(accessLog),
+  });
+  const base: ApiDeps = {
     config,
     db: k,
     dialect: 'sqlite',
@@ -97,11 +127,30 @@ export async function startHarness(): Promise<Harness> {
     log: silentLogger,
     accessLog,
     audio: { open: (id) => vault.openReader(id) },
-  });
-  const servesConsole = String((await api.inject({ url: '/' })).headers['content-type']).includes(
+    recorder,
+    live,
+    policies,
+  };
+  const api = await buildApp(base);
+  // Route plugins the lead is wiring into buildApp: registered here the same way until it does.
+  const served = (path: string): boolean => api.ecouteRoutes.some((r) => r.url === path);
+  const missing = [
+    ['evaluations', '/api/evaluations', evaluationsRoutes(base)],
+    ['analytics', '/api/analytics/teams', analyticsRoutes(base)],
+  ] as const;
+  const addedPlugins = missing.filter(([, path]) => !served(path)).map(([name]) => name);
+  const app =
+    addedPlugins.length === 0
+      ? api
+      : await buildApp({
+          ...base,
+          plugins: missing.filter(([name]) => addedPlugins.includes(name)).map(([, , p]) => p),
+        });
+  if (app !== api) await api.close();
+  const servesConsole = String((await app.inject({ url: '/' })).headers['content-type']).includes(
     'text/html',
   );
-  const server = servesConsole ? api : await front(api);
+  const server = servesConsole ? app : await front(app);
   const address = await server.listen({ port: 0, host: '127.0.0.1' });
   const identity = new IdentityStore(k, systemClock);
 
@@ -134,6 +183,10 @@ export async function startHarness(): Promise<Harness> {
     accessLog,
     identity,
     browser,
+    recorder,
+    live,
+    policies,
+    addedPlugins,
     async addUser(login, roles, opts = {}) {
       const u = await identity.create({
         login,
@@ -148,11 +201,27 @@ export async function startHarness(): Promise<Harness> {
     },
     async close() {
       await browser.close().catch(() => undefined);
+      await Promise.all([...recorder.active.keys()].map((id) => recorder.close(id, 'error')));
       await server.close();
-      if (server !== api) await api.close();
+      if (server !== app) await app.close();
       await db.close();
       tmp.remove();
     },
+  };
+}
+
+/** The recorder's compliance events written to the access log as the system actor (as src/main.ts). */
+function auditSink(accessLog: AccessLog): CallEventsSink {
+  const append = (action: string, objectId: string, detail: Record<string, unknown>): void =>
+    void accessLog
+      .append({ actor: 'system', role: 'system', action, objectType: 'recording', objectId, result: 'allowed', detail })
+      .catch(() => undefined);
+  return {
+    action: (callId, action, detail) =>
+      append(action, typeof detail.recordingId === 'string' ? detail.recordingId : callId, { callId }),
+    sealed: () => undefined,
+    destroyed: (recordingId, callId, rule) => append('delete', recordingId, { callId, rule }),
+    failed: () => undefined,
   };
 }
 

@@ -2,6 +2,9 @@
 import type { Db } from '../../../src/db/index.ts';
 import type { Vault } from '../../../src/vault/vault.ts';
 import { encodeG711 } from '../../../src/media/g711.ts';
+import type { Recorder } from '../../../src/capture/recorder.ts';
+import type { ActiveCall } from '../../../src/capture/active-call.ts';
+import type { StereoBlock } from '../../../src/media/pipeline.types.ts';
 
 const RATE = 8000;
 
@@ -115,7 +118,12 @@ async function insertRows(
         startedAt: r.startedAt,
         endedAt: r.startedAt + extra.durationMs,
         durationMs: extra.durationMs,
-        segments: JSON.stringify([{ kind: 'paused', from: r.startedAt + 3000, to: r.startedAt + 5000 }]),
+        // Offsets into the recording, as the recorder stores them: the pause of conversation() and a
+        // masked DTMF stretch (R-PCI-1, R-PCI-2).
+        segments: JSON.stringify([
+          { kind: 'paused', startMs: 3000, endMs: 5000 },
+          { kind: 'masked', startMs: 6000, endMs: 6400, channel: 1 },
+        ]),
         channels: '["agent","customer"]',
         codec: 'pcmu',
         sizeBytes: extra.sizeBytes,
@@ -135,4 +143,65 @@ async function insertRows(
       })),
     )
     .execute();
+}
+
+/** An informed agent of the policy's team (R-EMP-2: the employee notice acknowledged). */
+export async function seedInformedAgent(db: Db, id: string, team: string, noticeVersion: number): Promise<void> {
+  await db.agents.upsertTeam(team, team);
+  await db.agents.upsert({ id, displayName: 'Agent Support', teamId: team });
+  await db.agents.ack(id, noticeVersion);
+}
+
+/** A call admitted by the real policy engine and opened in the recorder, as a capture adapter does. */
+export async function startLiveCall(recorder: Recorder, agentExternalId: string): Promise<ActiveCall> {
+  const now = Date.now();
+  const input = {
+    startedAt: now,
+    direction: 'inbound' as const,
+    agentExternalId,
+    noticePlayed: true,
+    noticeVersion: 2,
+    noticeEndedAt: now,
+    objectionSignalled: false,
+    personalCall: false,
+    protectedLine: false,
+  };
+  const adm = await recorder.admit(input);
+  if (!adm.decision.record) throw new Error(`live call not admitted: ${adm.decision.reason}`);
+  return recorder.open(adm, input, { name: 'twilio', ids: {} });
+}
+
+/**
+ * A scripted media source (the named stand-in for a capture adapter's clocked RTP): one 100 ms block of
+ * stereo tones every 100 ms, agent 440 Hz and customer 330 Hz taking turns each second. Returns stop().
+ */
+export function feedTones(call: ActiveCall): () => void {
+  let seq = 0;
+  const frames = 800;
+  const timer = setInterval(() => {
+    const s = seq++;
+    const buffer = new ArrayBuffer(frames * 2 * 3);
+    const pcm = new Int16Array(buffer, 0, frames * 2);
+    const agentTurn = Math.floor(s / 10) % 2 === 0;
+    for (let i = 0; i < frames; i++) {
+      const v = Math.round(6000 * Math.sin((2 * Math.PI * (agentTurn ? 440 : 330) * (s * frames + i)) / RATE));
+      pcm[2 * i + (agentTurn ? 0 : 1)] = v;
+    }
+    const pcmu = new Uint8Array(buffer, frames * 4, frames * 2);
+    encodeG711('pcmu', pcm, pcmu);
+    const block: StereoBlock = {
+      seq: s,
+      startSample: s * frames,
+      startMs: s * 100,
+      frames,
+      channels: 2,
+      format: 'pcmu/8000/2',
+      buffer,
+      pcmu,
+      pcm,
+      paused: false,
+    };
+    call.onBlock(block);
+  }, 100);
+  return () => clearInterval(timer);
 }
