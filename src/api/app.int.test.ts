@@ -134,8 +134,15 @@ forEachDialect('API', (h) => {
   it('every route has a schema and an access declaration; an unguarded route is refused', () => {
     assert.ok(app.ecouteRoutes.length >= 15);
     for (const r of app.ecouteRoutes) assert.ok(r.hasSchema && r.access, `${r.method} ${r.url}`);
-    assert.ok(
-      !app.ecouteRoutes.some((r) => /analytic|stat|rank|score/i.test(r.url)),
+    // R-SEC-3: the only analytics routes are talk analytics over recordings and evaluations; that they
+    // never read the access log is proven in src/analytics/aggregates.int.test.ts. Nothing else ranks.
+    const analytics = app.ecouteRoutes
+      .filter((r) => /analytic|stat|rank|score/i.test(r.url))
+      .map((r) => r.url)
+      .sort();
+    assert.deepEqual(
+      analytics,
+      ['/api/analytics/teams', '/api/recordings/:id/analytics'],
       'R-SEC-3: no analytics route over the access log',
     );
   });

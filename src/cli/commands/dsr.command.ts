@@ -22,6 +22,7 @@ export function dsrCommand(open?: () => Promise<RightsServices>): CommandModule 
     };
     const dsr = program
       .command('dsr')
+      .alias('dsar')
       .description('data-subject requests: access, erasure, objection, rectification');
     dsr
       .command('register <kind>')

@@ -16,12 +16,28 @@ export function vaultCommand(open?: () => Promise<Vault>): CommandModule {
       .description('check recordings: missing, corrupt (authentication or sha-256) and orphaned blobs')
       .option('--json', 'print the report as JSON')
       .action(async (id: string | undefined, opts: { json?: boolean }) => {
-        const v = open
-          ? await open()
-          : await (
-              await import('../../vault/vault.factory.ts')
-            ).createVault(config(), { clock: systemClock, log: silentLogger });
-        const report = await v.verify(id ? { ids: [id] } : {});
+        let close = (): Promise<void> => Promise.resolve();
+        let v: Vault;
+        let expectedSha256: ((id: string) => Promise<string | undefined>) | undefined;
+        if (open) v = await open();
+        else {
+          // The same key store and checksums as the server: the data keys live in the metadata store.
+          const { openDatabaseFromConfig } = await import('../../db/index.ts');
+          const { createVault } = await import('../../vault/vault.factory.ts');
+          const db = await openDatabaseFromConfig(config(), systemClock);
+          close = () => db.close();
+          v = await createVault(config(), { keyStore: db.dataKeys, clock: systemClock, log: silentLogger });
+          expectedSha256 = async (rid) => (await db.recordings.get(rid))?.sha256;
+        }
+        let report;
+        try {
+          report = await v.verify({
+            ...(id ? { ids: [id] } : {}),
+            ...(expectedSha256 ? { expectedSha256 } : {}),
+          });
+        } finally {
+          await close();
+        }
         if (opts.json) out(JSON.stringify(report, null, 2));
         else {
           out(
