@@ -74,7 +74,34 @@ export function checkCallerNotice(file: PolicyFile, profile: JurisdictionProfile
       ),
     );
   out.push(...checkFullNoticeItems(file));
+  out.push(...checkSectorNotices(file));
   return out;
+}
+
+/** Legal references whose sector rules say what the caller must be told (R-CAL-5). */
+const SECTOR_NOTICE_REFERENCES: readonly string[] = ['MIFID2_2017_565_ART76', 'CODE_ASSURANCES_L112_2_2'];
+
+/**
+ * R-CAL-5: MiFID recording is announced with how long copies are kept (5 years, 7 on request);
+ * insurance canvassing tells the 2-year retention and the right to a copy. So a sector policy needs a
+ * first-level message that covers both the recording and its retention.
+ */
+export function checkSectorNotices(file: PolicyFile): Violation[] {
+  const sector = file.policies.filter(
+    (p) => p.legalReference && SECTOR_NOTICE_REFERENCES.includes(p.legalReference),
+  );
+  if (sector.length === 0) return [];
+  const items = file.notices.caller.firstLevelItems;
+  return (['recording', 'retention'] as const)
+    .filter((item) => !items.includes(item))
+    .map((item) =>
+      violation(
+        'R-CAL-5',
+        'notices.caller.firstLevelItems',
+        `la politique sectorielle ${sector[0]?.id ?? ''} exige que le message d’accueil annonce « ${item} » (MiFID, démarchage en assurance)`,
+        `sector policy ${sector[0]?.id ?? ''} requires the first-level message to announce "${item}" (MiFID, insurance canvassing)`,
+      ),
+    );
 }
 
 /** R-CAL-3: every item of GDPR art. 13 the product cannot invent must come from the file. */

@@ -81,7 +81,10 @@ test('R-CAL-1: the first-level message must say which key objects, in both langu
 
 test('R-CAL-1 (profile BE): the first-level message must also announce the retention', () => {
   assert.deepEqual(
-    check((f) => (f.jurisdiction = 'BE')),
+    check((f) => {
+      f.jurisdiction = 'BE';
+      f.notices.caller.firstLevelItems = ['recording', 'purposes', 'controller', 'objection'];
+    }),
     ['R-CAL-1 notices.caller.firstLevelItems'],
   );
 });
@@ -236,4 +239,22 @@ test('the example policy files: valid ones pass, invalid ones are refused', () =
     const text = readFileSync(new URL(`../../examples/policies/${name}`, import.meta.url), 'utf8');
     assert.equal(validate(parsePolicyText(text, 'yaml')).ok, !name.startsWith('invalid'), name);
   }
+});
+
+test('R-CAL-5: a MiFID policy needs a first-level message announcing the recording and its retention', () => {
+  const withoutRetention = check((f) => {
+    f.policies = [mifidPolicy()];
+    f.notices.caller.firstLevelItems = ['recording', 'purposes', 'controller', 'objection'];
+  });
+  assert.deepEqual(withoutRetention, ['R-CAL-5 notices.caller.firstLevelItems']);
+  const announced = check((f) => {
+    f.policies = [mifidPolicy()];
+    f.notices.caller.firstLevelItems = ['recording', 'purposes', 'controller', 'objection', 'retention'];
+  });
+  assert.deepEqual(announced, []);
+  // A quality policy alone needs no sector notice.
+  assert.deepEqual(
+    check((f) => (f.notices.caller.firstLevelItems = ['recording', 'purposes', 'controller', 'objection'])),
+    [],
+  );
 });

@@ -30,6 +30,8 @@ export function validFile(): Record<string, any> {
         },
         fullNoticeUrl: 'https://mutuelle.example/enregistrement',
         objectionKey: '9',
+        // Recording and retention announced: what a sector (MiFID) policy needs too (R-CAL-5).
+        firstLevelItems: ['recording', 'purposes', 'controller', 'objection', 'retention'],
       },
     },
     policies: [qualityPolicy()],
