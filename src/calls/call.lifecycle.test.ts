@@ -45,7 +45,7 @@ test('ending while paused closes the paused span before sealing; events after th
     { kind: 'objection', at: 500, by: 'api' },
   ]);
   assert.equal(state.kind, 'ended');
-  assert.deepEqual(effects.slice(-3), ['gate_closed', 'mark_segment', 'seal']);
+  assert.deepEqual(effects.slice(-2), ['mark_segment', 'seal']);
 });
 
 test('a second pause or a resume while recording is a no-op', () => {

@@ -86,7 +86,9 @@ export function nextState(state: CallState, event: CallEvent): Transition {
     case 'personal':
       return destroyed({ kind: 'personal_destroyed', at: event.at }, 'R-EMP-4', 'personal_call');
     case 'end': {
-      const effects: CallEffect[] = [{ kind: 'gate_closed' }];
+      // No gate_closing here: the media's tail (still in the jitter buffer) belongs to the recording;
+      // `seal` drains it, then stops media.
+      const effects: CallEffect[] = [];
       if (state.kind === 'paused') effects.push({ kind: 'mark_segment', segment: 'paused', from: state.since, to: event.at });
       effects.push({ kind: 'seal' });
       return { state: { kind: 'ended', at: event.at, reason: event.reason }, effects };

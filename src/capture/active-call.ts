@@ -27,8 +27,11 @@ import type { LiveHub } from './live.hub.ts';
 export interface MediaControl {
   pause(): void;
   resume(): void;
-  /** Stops media for good (objection, end). */
-  stop(): void;
+  /**
+   * Stops media for good (objection, end). At the end of a call it resolves once the media still in
+   * flight (jitter buffer, block assembly) has been handed over, so the recording keeps its tail.
+   */
+  stop(): void | Promise<unknown>;
 }
 
 export type RecorderAction = 'objection' | 'pause' | 'resume' | 'card_data' | 'personal_call';
@@ -74,6 +77,8 @@ export class ActiveCall implements BlockSink {
   #endSample = 0;
   #bytes = 0;
   #done: Promise<void> | undefined;
+  /** True while the media's tail is drained after the end: blocks are still written, never listened to. */
+  #draining = false;
 
   constructor(deps: ActiveCallDeps, info: ActiveCallInfo, spool: SpoolWriter) {
     this.#d = deps;
@@ -101,7 +106,8 @@ export class ActiveCall implements BlockSink {
 
   onBlock(block: StereoBlock): void {
     const kind = this.#state.kind;
-    if (kind !== 'recording' && kind !== 'paused') return; // destroyed or ended: nothing more is written
+    const draining = kind === 'ended' && this.#draining;
+    if (kind !== 'recording' && kind !== 'paused' && !draining) return; // destroyed or sealed: nothing more
     // While paused the media gate (R-PCI-1) hands over digital silence, so the timeline keeps its length
     // and the gap shows where it was; listeners get nothing of it.
     this.#spool.append(block.pcmu);
@@ -180,9 +186,8 @@ export class ActiveCall implements BlockSink {
         this.#media?.stop();
         return this.#destroy(e.rule);
       case 'seal':
-        this.#media?.stop();
         this.#d.live.disconnect(callId, 'ended');
-        return this.#seal();
+        return this.#drainThenSeal();
     }
   }
 
@@ -212,6 +217,18 @@ export class ActiveCall implements BlockSink {
     const { decision, agentId, slotDay } = this.info;
     if (slotDay && agentId && decision.policyId)
       await this.#d.db.counters.releaseSlot(decision.policyId, agentId, slotDay);
+  }
+
+  async #drainThenSeal(): Promise<void> {
+    this.#draining = true;
+    try {
+      await this.#media?.stop();
+    } catch (e) {
+      this.#d.log.warn({ recordingId: this.info.recordingId, err: e }, 'media did not stop cleanly');
+    } finally {
+      this.#draining = false;
+    }
+    await this.#seal();
   }
 
   async #seal(): Promise<void> {

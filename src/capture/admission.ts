@@ -43,7 +43,10 @@ export function dayIn(ms: number, timeZone: string): string {
   }).format(ms);
 }
 
-export async function findAgent(db: Db, input: Pick<CallFactsInput, 'agentExternalId' | 'agentExtension'>): Promise<Agent | undefined> {
+export async function findAgent(
+  db: Db,
+  input: Pick<CallFactsInput, 'agentExternalId' | 'agentExtension'>,
+): Promise<Agent | undefined> {
   if (input.agentExternalId) {
     const byId = await db.agents.get(input.agentExternalId);
     if (byId) return byId;

@@ -41,10 +41,21 @@ test('no phone number, name or SIP URI reaches a log line during a recorded, obj
       await handle.end('completed');
     }
     // A mistake made on purpose: a message carrying a number is scrubbed by the logger itself.
-    log.info({ customerNumber: '+33612345678', displayName: 'Agent Un' }, 'caller +33 6 12 34 56 78 at sip:alice@example.com');
+    log.info(
+      { customerNumber: '+33612345678', displayName: 'Agent Un' },
+      'caller +33 6 12 34 56 78 at sip:alice@example.com',
+    );
     const text = lines.join('');
     assert.ok(lines.length >= 3, 'the call produced log lines to inspect');
-    for (const secret of ['612345678', '6 12 34 56 78', '+336', 'Agent Un', 'sip:1001', 'sip:alice', 'pbx.example']) {
+    for (const secret of [
+      '612345678',
+      '6 12 34 56 78',
+      '+336',
+      'Agent Un',
+      'sip:1001',
+      'sip:alice',
+      'pbx.example',
+    ]) {
       assert.ok(!text.includes(secret), `log output contains ${secret}`);
     }
   } finally {

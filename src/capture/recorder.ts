@@ -122,7 +122,8 @@ export class Recorder implements CaptureSink {
 
   async #releaseSlot(adm: Admission): Promise<void> {
     const { decision, agent, slotDay } = adm;
-    if (slotDay && agent && decision.policyId) await this.#d.db.counters.releaseSlot(decision.policyId, agent.id, slotDay);
+    if (slotDay && agent && decision.policyId)
+      await this.#d.db.counters.releaseSlot(decision.policyId, agent.id, slotDay);
   }
 
   /** Removes an ended call from the active set once its end work is done. */
@@ -152,7 +153,8 @@ export class Recorder implements CaptureSink {
     if (!agent || !inForce) return { keep: false, rule: 'R-EMP-2' };
     if (agent.protectedLine) return { keep: false, rule: 'R-EMP-5' };
     if (agent.neverRecord) return { keep: false, rule: 'R-EMP-4' };
-    if (agent.noticeVersion !== inForce.context.employeeNoticeVersion) return { keep: false, rule: 'R-EMP-2' };
+    if (agent.noticeVersion !== inForce.context.employeeNoticeVersion)
+      return { keep: false, rule: 'R-EMP-2' };
     return { keep: true };
   }
 

@@ -161,7 +161,7 @@ export class SiprecRecorder implements SiprecHandler {
     call.attachMedia({
       pause: () => void rtp.pause(),
       resume: () => void rtp.resume(),
-      stop: () => void rtp.release(),
+      stop: () => rtp.release(),
     });
   }
 
