@@ -183,7 +183,8 @@ export class ActiveCall implements BlockSink {
       case 'mark_segment':
         return undefined; // the media pipeline measures paused spans on the audio timeline itself
       case 'destroy_audio':
-        this.#media?.stop();
+        // Nothing of the tail is kept: the spool and its key go first, whatever media is still in flight.
+        void Promise.resolve(this.#media?.stop()).catch(() => undefined);
         return this.#destroy(e.rule);
       case 'seal':
         this.#d.live.disconnect(callId, 'ended');

@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly code: string | undefined,
     readonly rule: string | undefined,
     detail: string,
+    /** The whole problem document (extensions such as `findings` of a personal-data refusal). */
+    readonly problem: Record<string, unknown> = {},
   ) {
     super(detail);
   }
@@ -74,7 +76,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (res.ok) return json as T;
   if (res.status === 404 && isNoRoute(p)) throw new Unavailable(path);
   if (res.status === 401 && !path.startsWith('/api/auth/')) for (const fn of unauthenticated) fn();
-  throw new ApiError(res.status, p.code, p.rule, p.detail ?? p.title ?? p.message ?? res.statusText);
+  throw new ApiError(
+    res.status,
+    p.code,
+    p.rule,
+    p.detail ?? p.title ?? p.message ?? res.statusText,
+    p as Record<string, unknown>,
+  );
 }
 
 const prefetched = new Map<string, Promise<unknown>>();

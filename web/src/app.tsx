@@ -18,7 +18,7 @@ import { Page } from './components/ui.tsx';
 type Params = Record<string, string>;
 const dpo = (name: 'Policies' | 'Staff' | 'Audit' | 'Holds' | 'Requests' | 'Report' | 'Documents') =>
   lazyPage<{ params: Params }>(() => import('./pages/dpo.tsx').then((m) => m[name]));
-const admin = (name: 'Users' | 'Teams' | 'Tokens' | 'Integrations') =>
+const admin = (name: 'Users' | 'Teams' | 'Tokens' | 'Webhooks' | 'Integrations') =>
   lazyPage<{ params: Params }>(() => import('./pages/admin.tsx').then((m) => m[name]));
 
 const ROUTES: ReadonlyArray<readonly [string, ComponentType<{ params: Params }>]> = [
@@ -41,6 +41,7 @@ const ROUTES: ReadonlyArray<readonly [string, ComponentType<{ params: Params }>]
   ['/admin/users', admin('Users')],
   ['/admin/teams', admin('Teams')],
   ['/admin/tokens', admin('Tokens')],
+  ['/admin/webhooks', admin('Webhooks')],
   ['/admin/integrations', admin('Integrations')],
 ];
 

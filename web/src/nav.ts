@@ -42,6 +42,7 @@ const NAV_BY_ROLE: Record<Role, readonly NavItem[]> = {
     { href: '/admin/users', label: 'nav.users' },
     { href: '/admin/teams', label: 'nav.teams' },
     { href: '/admin/tokens', label: 'nav.tokens' },
+    { href: '/admin/webhooks', label: 'nav.webhooks' },
     { href: '/admin/integrations', label: 'nav.integrations' },
   ],
 };

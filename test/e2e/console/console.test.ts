@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { base32Decode, totp } from '../../../src/api/auth/totp.ts';
 import { ARTIFACTS, chromiumAvailable, ROOT, startHarness, type Harness } from './harness.ts';
-import { seedAgent, seedMany, seedPlayable } from './seed.ts';
+import { feedTones, seedAgent, seedInformedAgent, seedMany, seedPlayable, startLiveCall } from './seed.ts';
+import { parsePolicyText } from '../../../src/policy/parse.ts';
 
 const REQUIRE = process.env.ECOUTE_TEST_REQUIRE_CHROMIUM === '1';
 const skip = !chromiumAvailable() && !REQUIRE;
@@ -20,7 +21,44 @@ const BULK = 10_000;
 const code = (secret: string, offsetMs = 0): string => totp(base32Decode(secret), Date.now() + offsetMs);
 
 /** The screenshots worth showing in the docs (docs/screenshots/). */
-const BEST = new Set(['recordings', 'player', 'refused', 'agent-listeners', 'dpo-audit', 'login']);
+const BEST = new Set([
+  'recordings',
+  'player',
+  'refused',
+  'live',
+  'live-ended',
+  'agent-campaigns',
+  'evaluation',
+  'agent-listeners',
+  'dpo-audit',
+  'dpo-policies',
+  'dpo-requests',
+  'dpo-report',
+  'login',
+]);
+const POLICIES = join(ROOT, 'examples', 'policies');
+/** The example quality policy with live listening allowed (the console's live page needs one). */
+const liveQuality = (): unknown => {
+  const f = parsePolicyText(readFileSync(join(POLICIES, 'qualite-fr.yaml'), 'utf8'), 'yaml') as {
+    policies: { liveListening: boolean }[];
+  };
+  for (const p of f.policies) p.liveListening = true;
+  return f;
+};
+/** The policy file chosen in the file input has been read into the text area. */
+const draftLoaded = (): boolean =>
+  (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document
+    .querySelector('#policy-text')
+    ?.value.includes('policies:') ?? false;
+/** Over half a second of live audio scheduled on the page's AudioContext. */
+const livePlayed = (): boolean => {
+  const el = (
+    globalThis as unknown as {
+      document: { querySelector(s: string): { getAttribute(n: string): string | null } | null };
+    }
+  ).document.querySelector('[data-testid=live-listener]');
+  return Number(el?.getAttribute('data-played-ms') ?? 0) > 500;
+};
 
 async function shot(page: Page, name: string): Promise<void> {
   const file = join(ARTIFACTS, `${name}.png`);
@@ -56,6 +94,34 @@ const paintMark = (): number | false => {
   return m ? Math.round(m.startTime) : false;
 };
 
+/** An administrator publishes an evaluation grid through the API (the panel beside the player reads it). */
+async function publishGrid(h: Harness): Promise<void> {
+  const admin = await h.addUser('adam', ['admin']);
+  const s = await h.identity.openSession(admin);
+  const r = await fetch(`${h.url}/api/evaluation-grids`, {
+    method: 'POST',
+    headers: {
+      cookie: `ecoute_session=${s.sessionId}`,
+      'x-csrf-token': s.csrf,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      name: 'Qualité support',
+      sections: [
+        {
+          id: 'accueil',
+          title: 'Accueil',
+          criteria: [
+            { id: 'salutation', label: 'Salutation et présentation', kind: 'yes_no', critical: true },
+            { id: 'ecoute', label: 'Écoute active', kind: 'scale', max: 5 },
+          ],
+        },
+      ],
+    }),
+  });
+  if (r.status !== 201) throw new Error(`grid not published: ${r.status} ${await r.text()}`);
+}
+
 async function login(page: Page, url: string, user: string, totpCode?: () => string): Promise<void> {
   await page.goto(url);
   await page.getByLabel('Identifiant').fill(user);
@@ -75,7 +141,11 @@ describe('console in Chromium', { skip }, () => {
 
   before(async () => {
     h = await startHarness();
+    h.policies.set(liveQuality());
     await seedAgent(h.db, 'a1', 'Alice Martin');
+    // Alice is in the policy's team (her campaigns, R-EMP-3); a3 takes the live call (R-EMP-2: informed).
+    await seedInformedAgent(h.db, 'a1', 'Alice Martin', 'support', 3);
+    await seedInformedAgent(h.db, 'a3', 'Chloé Roux', 'support', 3);
     await seedAgent(h.db, 'a2', 'Bruno Petit');
     await seedPlayable(h.db, h.vault, {
       id: 'rec-0001',
@@ -85,9 +155,10 @@ describe('console in Chromium', { skip }, () => {
       startedAt: Date.now() - 1000,
     });
     await seedMany(h.db, BULK, { purposes: ['quality'], team: 'teamA', agentId: 'a2' });
-    await h.addUser('sophie', ['supervisor'], { teams: ['teamA'] });
+    await h.addUser('sophie', ['supervisor'], { teams: ['teamA', 'support'] });
     await h.addUser('alice', ['agent'], { agentId: 'a1' });
     await h.addUser('dora', ['dpo'], { totpSecret: DPO_SECRET });
+    await publishGrid(h);
     page = await h.browser.newPage();
     page.setDefaultTimeout(10_000);
   });
@@ -217,6 +288,64 @@ describe('console in Chromium', { skip }, () => {
     assert.equal(allowed[0]!.purpose, 'quality');
   });
 
+  it('R-MIN-1: the evaluation grid beside the player refuses a comment with a phone number (kind shown), then saves and scores', async () => {
+    const panel = page.getByTestId('eval-panel');
+    await panel.getByLabel('Grille').selectOption({ label: 'Qualité support (v1)' });
+    await panel.getByLabel('Finalité').selectOption('quality');
+    await panel.getByRole('radio', { name: 'Oui' }).check();
+    await panel.getByLabel('Écoute active').selectOption('4');
+    await panel.getByLabel('Commentaire').fill('Rappeler le client au 06 12 34 56 78');
+    await panel.getByTestId('eval-save').click();
+    const refusal = panel.getByTestId('eval-personal-data');
+    await refusal.waitFor();
+    assert.match((await refusal.textContent()) ?? '', /R-MIN-1.*téléphone/);
+    assert.doesNotMatch((await refusal.textContent()) ?? '', /06 12/, 'the value itself is never echoed');
+    await shot(page, 'evaluation-refused');
+    await panel.getByLabel('Commentaire').fill('Accueil chaleureux, reformulation à travailler.');
+    await panel.getByTestId('eval-save').click();
+    await panel.getByTestId('eval-score').filter({ hasText: '90' }).waitFor();
+    await panel.getByTestId('eval-list').getByText('90').waitFor();
+    await shot(page, 'evaluation');
+  });
+
+  it('R-EMP-6 / R-MIN-2 / R-PCI-1: a live call is joined with a purpose, heard through WebAudio, and the pause ends it with the rule shown', async () => {
+    const call = await startLiveCall(h.recorder, 'a3');
+    const stop = feedTones(call);
+    try {
+      await page
+        .getByRole('navigation', { name: 'Navigation principale' })
+        .getByRole('link', { name: 'Appels en cours' })
+        .click();
+      await page.getByRole('heading', { name: 'Appels en cours' }).waitFor();
+      const join = page.getByTestId('live-join');
+      await join.waitFor();
+      assert.equal(await join.isDisabled(), true, 'R-MIN-2: no join before a purpose is chosen');
+      await page.getByLabel("Finalité de l'écoute").selectOption('quality');
+      await join.click();
+      await page.waitForFunction(livePlayed);
+      assert.match((await page.getByTestId('live-time').textContent()) ?? '', /Audio reçu/);
+      await shot(page, 'live');
+      const started = (await h.accessLog.list({ limit: 10_000 })).filter(
+        (e) => e.action === 'live_listen' && e.result === 'allowed',
+      );
+      assert.ok(started.length >= 1, 'the start of the session is logged');
+      // The CTI pauses the recording (an API token, as a payment IVR would): the listener is cut (R-PCI-1).
+      const { token } = await h.identity.createToken('cti', ['calls:control']);
+      const r = await fetch(`${h.url}/api/calls/${call.callId}/pause`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(r.status, 200);
+      const ended = page.getByTestId('live-ended');
+      await ended.waitFor();
+      assert.match((await ended.textContent()) ?? '', /R-PCI-1.*pause/);
+      await shot(page, 'live-ended');
+    } finally {
+      stop();
+      await h.recorder.close(call.callId, 'completed');
+    }
+  });
+
   it('R-EMP-7: the agent sees their recordings’ metadata and who listened to their calls', async () => {
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await login(page, h.url, 'alice');
@@ -233,12 +362,51 @@ describe('console in Chromium', { skip }, () => {
     await page.getByRole('cell', { name: 'Superviseur' }).waitFor();
     assert.equal(await page.getByRole('cell', { name: 'Qualité' }).count(), 1);
     await shot(page, 'agent-listeners');
-    await nav.getByRole('link', { name: 'Mes campagnes' }).click();
-    await page.getByRole('heading', { name: 'Mes campagnes' }).waitFor();
-    await page.locator('[data-testid=not-available], table, .empty').first().waitFor();
   });
 
-  it('DPO: the access log with its integrity check, and the policy check with rule ids', async () => {
+  it('R-EMP-3 / R-EMP-7: the agent sees the campaigns that apply to them and until when, and their evaluations', async () => {
+    const nav = page.getByRole('navigation', { name: 'Navigation principale' });
+    await nav.getByRole('link', { name: 'Mes campagnes' }).click();
+    await page.getByRole('heading', { name: 'Mes campagnes' }).waitFor();
+    await page.getByRole('cell', { name: 'qualite-2026-q4' }).waitFor();
+    assert.equal(await page.getByTestId('campaign-until').textContent(), '30/11/2026');
+    assert.equal(await page.getByText('Écoute en direct', { exact: true }).count(), 1);
+    await shot(page, 'agent-campaigns');
+    await nav.getByRole('link', { name: 'Mes évaluations' }).click();
+    await page.getByRole('heading', { name: 'Mes évaluations' }).waitFor();
+    await page.getByRole('cell', { name: '90', exact: true }).waitFor();
+  });
+
+  it('R-SEC-2: the administrator creates an API token (shown once, scoped), revokes it (both logged) and adds a webhook', async () => {
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await login(page, h.url, 'adam');
+    await page.goto(`${h.url}/admin/tokens`);
+    await page.getByLabel('Nom', { exact: true }).fill('cti-paris');
+    await page.getByLabel('Pilotage des appels (pause, reprise, opposition)').check();
+    await page.getByRole('button', { name: 'Créer le jeton' }).click();
+    assert.ok(((await page.getByTestId('token-secret').textContent()) ?? '').length >= 20);
+    await page.getByRole('cell', { name: 'cti-paris' }).waitFor();
+    await shot(page, 'admin-tokens');
+    page.once('dialog', (d) => void d.accept());
+    await page
+      .getByRole('row', { name: /cti-paris/ })
+      .getByRole('button', { name: 'Révoquer' })
+      .click();
+    await page
+      .getByRole('row', { name: /cti-paris/ })
+      .getByText('Révoqué')
+      .waitFor();
+    const admin = (await h.accessLog.list({ limit: 10_000 })).filter((e) => e.action === 'token_admin');
+    assert.ok(admin.length >= 2, 'creation and revocation are logged');
+    await page.goto(`${h.url}/admin/webhooks`);
+    await page.getByLabel('Adresse (HTTPS)').fill('https://crm.example.test/ecoute');
+    await page.getByLabel('Enregistrement scellé').check();
+    await page.getByRole('button', { name: 'Ajouter' }).click();
+    await page.getByTestId('webhook-secret').waitFor();
+    await page.getByRole('cell', { name: 'https://crm.example.test/ecoute' }).waitFor();
+  });
+
+  it('R-SEC-2: the DPO sees the access log and its integrity check', async () => {
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await login(page, h.url, 'dora', () => code(DPO_SECRET));
     await page.goto(`${h.url}/dpo/audit`);
@@ -252,21 +420,76 @@ describe('console in Chromium', { skip }, () => {
     await verdict.waitFor();
     assert.match((await verdict.textContent()) ?? '', /Chaîne intacte/);
     await shot(page, 'dpo-audit');
+  });
 
+  it('R-RET-6 / R-DSR-3: the DPO puts a hold with reason, owner and review date, registers a request due in a month, exports it, and reads the compliance report', async () => {
+    await page.goto(`${h.url}/dpo/holds`);
+    await page.getByLabel('Motif').fill('Contentieux client dossier 2026-17');
+    await page.getByLabel('Responsable').fill('dora');
+    await page.getByLabel('Réexamen').fill('2027-01-15');
+    await page.getByLabel('Enregistrements', { exact: true }).fill('rec-0001');
+    await page.getByRole('button', { name: 'Créer le gel' }).click();
+    await page.getByRole('cell', { name: 'Contentieux client dossier 2026-17' }).waitFor();
+    await shot(page, 'dpo-holds');
+    const rec = await h.db.kysely
+      .selectFrom('recordings')
+      .select('legalHoldId')
+      .where('id', '=', 'rec-0001')
+      .executeTakeFirstOrThrow();
+    assert.ok(rec.legalHoldId, 'the recording is under the hold');
+
+    await page.goto(`${h.url}/dpo/requests`);
+    await page.getByLabel('Identifiant conseiller').fill('a1');
+    await page.getByRole('button', { name: 'Enregistrer la demande' }).click();
+    const left = page.getByRole('cell', { name: /^\d+ j$/ });
+    await left.waitFor();
+    const days = Number(/\d+/.exec((await left.textContent()) ?? '')?.[0]);
+    assert.ok(days >= 28 && days <= 31, `due in one month (R-DSR-3), got ${days} days`);
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: /Exporter/ }).click();
+    const file = await download;
+    assert.ok((await file.failure()) === null, 'the export downloads');
+    await shot(page, 'dpo-requests');
+    const exports = (await h.accessLog.list({ limit: 10_000 })).filter((e) => e.action === 'export');
+    assert.equal(exports.at(-1)?.result, 'allowed', 'the export is logged');
+
+    await page.goto(`${h.url}/dpo/report`);
+    await page.frameLocator('[data-testid=report-frame]').locator('h1').first().waitFor();
+    await shot(page, 'dpo-report');
+  });
+
+  it('R-PUR-3: the DPO checks a file that records every call and sees the rule id; activate stays disabled', async () => {
     await page.goto(`${h.url}/dpo/policies`);
-    await page
-      .getByLabel('Fichier de politique')
-      .fill('version: 1\npolicies:\n  - id: all\n    purposes: [quality]\n    sampling: { rate: 1 }\n');
+    await page.getByRole('cell', { name: 'qualite-2026-q4' }).first().waitFor();
+    await page.getByLabel('Charger un fichier').setInputFiles(join(POLICIES, 'invalid-systematic.yaml'));
+    await page.waitForFunction(draftLoaded);
     await page.getByTestId('check-policy').click();
-    const outcome = page.locator('[data-testid=violations], [data-testid=not-available]').first();
-    await outcome.waitFor();
-    if ((await outcome.getAttribute('data-testid')) === 'violations')
-      assert.match((await outcome.textContent()) ?? '', /R-[A-Z]+-\d/);
-    else
-      console.log(
-        '# POST /api/policies/check is not served yet: the console shows "not available" (see docs/console.md)',
-      );
+    const violations = page.getByTestId('check-violations');
+    await violations.waitFor();
+    assert.match((await violations.textContent()) ?? '', /R-PUR-3/);
+    assert.equal(await page.getByTestId('activate-policy').isDisabled(), true);
     await shot(page, 'dpo-policies');
+  });
+
+  it('R-EMP-1 / R-SEC-2: a compliant file is checked, activated and a policy retired, each change logged', async () => {
+    // R-DOC-2: activation through the API asks for the DPIA reference of a quality policy.
+    const text = readFileSync(join(POLICIES, 'qualite-fr.yaml'), 'utf8').replace(
+      '    screenVideo: false\n',
+      "    screenVideo: false\n    dpiaReference: 'AIPD-2026-07'\n",
+    );
+    await page.getByLabel('Fichier de politique').fill(text);
+    await page.getByTestId('check-policy').click();
+    await page.getByTestId('check-ok').waitFor();
+    await page.getByTestId('activate-policy').click();
+    await page.getByRole('cell', { name: 'Active' }).waitFor();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('retire-qualite-2026-q4').click();
+    await page.getByText('Aucune politique en vigueur').first().waitFor();
+    const changes = (await h.accessLog.list({ limit: 10_000 })).filter((e) => e.action === 'policy_change');
+    assert.deepEqual(
+      changes.map((e) => e.result),
+      ['allowed', 'allowed'],
+    );
   });
 
   it('language switch: English in one click, <html lang> updated, remembered after reload', async () => {
@@ -277,7 +500,7 @@ describe('console in Chromium', { skip }, () => {
       .getByRole('link', { name: 'Access log' })
       .waitFor();
     await page.reload();
-    await page.getByRole('heading', { name: 'Policies' }).waitFor();
+    await page.getByRole('heading', { name: 'Policies', exact: true }).waitFor();
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     await shot(page, 'dpo-policies-en');
   });

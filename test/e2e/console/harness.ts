@@ -21,15 +21,15 @@ import { consolePlugin } from '../../../src/api/console/console.routes.ts';
 import { vaultAt } from '../../../src/vault/testing/vault.fixture.ts';
 import type { Vault } from '../../../src/vault/vault.ts';
 import type { Role } from '../../../src/api/access/roles.ts';
-import { evaluationsRoutes } from '../../../src/api/evaluations/evaluations.routes.ts';
-import { analyticsRoutes } from '../../../src/api/analytics/analytics.routes.ts';
-import type { ApiDeps } from '../../../src/api/deps.ts';
 import { LiveHub } from '../../../src/capture/live.hub.ts';
 import { PolicySource } from '../../../src/capture/policy.source.ts';
 import { Recorder } from '../../../src/capture/recorder.ts';
 import { numberProtection } from '../../../src/capture/numbers.ts';
 import { fixedDraw } from '../../../src/capture/testing/recorder.harness.ts';
 import type { CallEventsSink } from '../../../src/capture/active-call.ts';
+import { dpoPlugins } from './dpo.plugins.ts';
+import { WebhookService } from '../../../src/webhooks/webhook.service.ts';
+import { WebhookEndpoints } from '../../../src/webhooks/endpoints.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -47,8 +47,6 @@ export interface Harness {
   readonly recorder: Recorder;
   readonly live: LiveHub;
   readonly policies: PolicySource;
-  /** Plugins this harness registered because buildApp does not (yet); reported by the test. */
-  readonly addedPlugins: readonly string[];
   addUser(
     login: string,
     roles: Role[],
@@ -105,6 +103,7 @@ export async function startHarness(): Promise<Harness> {
   const { vault, keyRing } = vaultAt(join(tmp.path, 'vault'));
   const config = loadConfig({ env: {}, overrides: { 'log.level': 'silent', dataDir: tmp.path } });
   const policies = new PolicySource();
+  const numbers = await numberProtection(keyRing);
   const live = new LiveHub();
   // The recorder as src/main.ts builds it; the draw is the named fake of recorder.harness.ts (always
   // sampled) so a 5 % policy records the test's call; events go to the access log like main.ts's sink.
@@ -115,11 +114,13 @@ export async function startHarness(): Promise<Harness> {
     log: silentLogger,
     rng: fixedDraw(),
     policies,
-    numbers: await numberProtection(keyRing),
+    numbers,
     live,
     events: auditSink(accessLog),
   });
-  const base: ApiDeps = {
+  const deps = { config, db, vault, clock: systemClock, log: silentLogger, policies, numbers, accessLog };
+  // As src/main.ts: the API's own routes, then the plugins of the node's services (here the DPO's).
+  const app = await buildApp({
     config,
     db: k,
     dialect: 'sqlite',
@@ -130,23 +131,16 @@ export async function startHarness(): Promise<Harness> {
     recorder,
     live,
     policies,
-  };
-  const api = await buildApp(base);
-  // Route plugins the lead is wiring into buildApp: registered here the same way until it does.
-  const served = (path: string): boolean => api.ecouteRoutes.some((r) => r.url === path);
-  const missing = [
-    ['evaluations', '/api/evaluations', evaluationsRoutes(base)],
-    ['analytics', '/api/analytics/teams', analyticsRoutes(base)],
-  ] as const;
-  const addedPlugins = missing.filter(([, path]) => !served(path)).map(([name]) => name);
-  const app =
-    addedPlugins.length === 0
-      ? api
-      : await buildApp({
-          ...base,
-          plugins: missing.filter(([name]) => addedPlugins.includes(name)).map(([, , p]) => p),
-        });
-  if (app !== api) await api.close();
+    numbers,
+    // As src/main.ts; no scheduler runs here, so deliveries stay queued (the console only manages endpoints).
+    webhooks: new WebhookService({
+      endpoints: new WebhookEndpoints(db.settings, systemClock),
+      jobs: db.jobs,
+      clock: systemClock,
+      log: silentLogger,
+    }),
+    plugins: dpoPlugins(deps),
+  });
   const servesConsole = String((await app.inject({ url: '/' })).headers['content-type']).includes(
     'text/html',
   );
@@ -186,7 +180,6 @@ export async function startHarness(): Promise<Harness> {
     recorder,
     live,
     policies,
-    addedPlugins,
     async addUser(login, roles, opts = {}) {
       const u = await identity.create({
         login,
@@ -214,7 +207,15 @@ export async function startHarness(): Promise<Harness> {
 function auditSink(accessLog: AccessLog): CallEventsSink {
   const append = (action: string, objectId: string, detail: Record<string, unknown>): void =>
     void accessLog
-      .append({ actor: 'system', role: 'system', action, objectType: 'recording', objectId, result: 'allowed', detail })
+      .append({
+        actor: 'system',
+        role: 'system',
+        action,
+        objectType: 'recording',
+        objectId,
+        result: 'allowed',
+        detail,
+      })
       .catch(() => undefined);
   return {
     action: (callId, action, detail) =>

@@ -146,9 +146,15 @@ async function insertRows(
 }
 
 /** An informed agent of the policy's team (R-EMP-2: the employee notice acknowledged). */
-export async function seedInformedAgent(db: Db, id: string, team: string, noticeVersion: number): Promise<void> {
+export async function seedInformedAgent(
+  db: Db,
+  id: string,
+  name: string,
+  team: string,
+  noticeVersion: number,
+): Promise<void> {
   await db.agents.upsertTeam(team, team);
-  await db.agents.upsert({ id, displayName: 'Agent Support', teamId: team });
+  await db.agents.upsert({ id, displayName: name, teamId: team });
   await db.agents.ack(id, noticeVersion);
 }
 
@@ -184,7 +190,9 @@ export function feedTones(call: ActiveCall): () => void {
     const pcm = new Int16Array(buffer, 0, frames * 2);
     const agentTurn = Math.floor(s / 10) % 2 === 0;
     for (let i = 0; i < frames; i++) {
-      const v = Math.round(6000 * Math.sin((2 * Math.PI * (agentTurn ? 440 : 330) * (s * frames + i)) / RATE));
+      const v = Math.round(
+        6000 * Math.sin((2 * Math.PI * (agentTurn ? 440 : 330) * (s * frames + i)) / RATE),
+      );
       pcm[2 * i + (agentTurn ? 0 : 1)] = v;
     }
     const pcmu = new Uint8Array(buffer, frames * 4, frames * 2);

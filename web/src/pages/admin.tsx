@@ -7,6 +7,7 @@ import { Badge, ErrorNotice, Field } from '../components/ui.tsx';
 import { announce, ROLES } from '../session.ts';
 
 type Params = { params: Record<string, string> };
+export { Tokens, Webhooks } from './admin-integrations.tsx';
 
 interface UserRow {
   id: string;
@@ -134,42 +135,6 @@ export function Teams(_: Params): JSX.Element {
         { label: t('teams.name'), cell: (x) => x.name },
         { label: t('teams.members'), cell: (x) => String(x.members ?? '—'), numeric: true },
         { label: t('teams.supervisors'), cell: (x) => (x.supervisors ?? []).join(', ') || '—' },
-      ]}
-    />
-  );
-}
-
-interface Token {
-  id: string;
-  name: string;
-  scopes?: string[];
-  createdAt?: number | string;
-  lastUsedAt?: number | string | null;
-  revokedAt?: number | string | null;
-}
-
-export function Tokens(_: Params): JSX.Element {
-  return (
-    <ListPage<Token>
-      title={t('nav.tokens')}
-      intro={t('tokens.intro')}
-      url="/api/tokens"
-      route="GET /api/tokens"
-      rowKey={(x) => x.id}
-      columns={[
-        { label: t('tokens.name'), cell: (x) => x.name },
-        { label: t('tokens.scopes'), cell: (x) => (x.scopes ?? []).join(', ') },
-        { label: t('tokens.created'), cell: (x) => formatDateTime(x.createdAt) },
-        { label: t('tokens.lastUsed'), cell: (x) => formatDateTime(x.lastUsedAt ?? undefined) },
-        {
-          label: t('rec.col.state'),
-          cell: (x) =>
-            x.revokedAt ? (
-              <Badge tone="danger">{t('tokens.revoked')}</Badge>
-            ) : (
-              <Badge tone="ok">{t('tokens.active')}</Badge>
-            ),
-        },
       ]}
     />
   );

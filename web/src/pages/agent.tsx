@@ -6,16 +6,25 @@ import type { RecordingSummary } from './model.ts';
 
 interface Campaign {
   policyId: string;
-  name?: string;
+  version?: number;
   purposes?: string[];
-  startsAt?: number | string | null;
-  endsAt?: number | string | null;
-  recording?: boolean;
+  /** Campaign window (epoch ms), null when the policy has none. */
+  from?: number | null;
+  until?: number | null;
+  /** False while the campaign has not started yet. */
+  active?: boolean;
   liveListening?: boolean;
+  samplingRate?: number;
+  maxPerAgentPerDay?: number | null;
 }
 
 const purposeList = (ps: readonly string[] | undefined): string =>
   (ps ?? []).map((p) => tMaybe(`purpose.${p}`, p)).join(', ') || '—';
+
+const samplingOf = (c: Campaign): string => {
+  const pct = `${Math.round((c.samplingRate ?? 0) * 1000) / 10} %`;
+  return c.maxPerAgentPerDay ? t('me.samplingCap', { pct, n: c.maxPerAgentPerDay }) : pct;
+};
 
 /** R-EMP-3: the agent sees, at any time, which campaigns apply to them and until when. */
 export function MyCampaigns(): JSX.Element {
@@ -28,15 +37,23 @@ export function MyCampaigns(): JSX.Element {
       rowKey={(c) => c.policyId}
       empty={t('me.campaigns.empty')}
       columns={[
-        { label: t('me.col.campaign'), cell: (c) => c.name ?? c.policyId },
+        { label: t('me.col.campaign'), cell: (c) => <code>{c.policyId}</code> },
         { label: t('rec.col.purposes'), cell: (c) => purposeList(c.purposes) },
-        { label: t('me.col.from'), cell: (c) => formatDate(c.startsAt ?? undefined) },
-        { label: t('me.col.until'), cell: (c) => (c.endsAt ? formatDate(c.endsAt) : t('me.noEnd')) },
+        { label: t('me.col.from'), cell: (c) => (c.from ? formatDate(c.from) : '—') },
+        {
+          label: t('me.col.until'),
+          cell: (c) => (
+            <span data-testid="campaign-until">{c.until ? formatDate(c.until) : t('me.noEnd')}</span>
+          ),
+        },
+        { label: t('me.col.sampling'), cell: samplingOf },
         {
           label: t('me.col.kind'),
           cell: (c) => (
             <>
-              {c.recording !== false ? <Badge tone="info">{t('me.recorded')}</Badge> : null}{' '}
+              <Badge tone={c.active === false ? 'neutral' : 'info'}>
+                {c.active === false ? t('me.upcoming') : t('me.recorded')}
+              </Badge>{' '}
               {c.liveListening ? <Badge tone="warn">{t('me.liveListened')}</Badge> : null}
             </>
           ),
@@ -84,28 +101,39 @@ export function MyRecordings(): JSX.Element {
 
 interface MyEvaluation {
   id: string;
-  createdAt?: number | string;
+  createdAt?: number;
   evaluatorId?: string;
   recordingId?: string;
-  score?: number;
+  content?: { score?: { total?: number | null; flagged?: boolean }; comment?: string; purpose?: string };
 }
 
+/** R-EMP-7: the evaluations about me (the API returns only the agent's own to an agent). */
 export function MyEvaluations(): JSX.Element {
   return (
     <ListPage<MyEvaluation>
       title={t('nav.myEvaluations')}
       intro={t('me.evaluations.intro')}
-      url="/api/me/evaluations"
-      route="GET /api/me/evaluations"
+      url="/api/evaluations"
+      route="GET /api/evaluations"
       rowKey={(e) => e.id}
+      empty={t('me.evaluations.empty')}
       columns={[
         { label: t('rec.col.date'), cell: (e) => formatDateTime(e.createdAt) },
         { label: t('eval.evaluator'), cell: (e) => e.evaluatorId ?? '—' },
         {
+          label: t('audit.col.purpose'),
+          cell: (e) => tMaybe(`purpose.${e.content?.purpose ?? ''}`, e.content?.purpose ?? '—'),
+        },
+        {
           label: t('eval.score'),
-          cell: (e) => (e.score === undefined ? '—' : String(e.score)),
+          cell: (e) => {
+            const s = e.content?.score;
+            if (s?.total === undefined || s.total === null) return '—';
+            return s.flagged ? <Badge tone="danger">{String(s.total)}</Badge> : String(s.total);
+          },
           numeric: true,
         },
+        { label: t('eval.comment'), cell: (e) => e.content?.comment || '—' },
       ]}
     />
   );

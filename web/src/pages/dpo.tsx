@@ -14,8 +14,8 @@ import {
   useResource,
 } from '../components/ui.tsx';
 import { announce } from '../session.ts';
-import { ComplianceReport } from './report.tsx';
 export { Policies } from './policies.tsx';
+export { Documents, Holds, Report, Requests } from './governance.tsx';
 
 type Params = { params: Record<string, string> };
 
@@ -161,120 +161,5 @@ export function Audit(_: Params): JSX.Element {
         </p>
       ) : null}
     </ListPage>
-  );
-}
-
-interface Hold {
-  id: string;
-  scope?: string;
-  recordingId?: string;
-  reason: string;
-  owner: string;
-  reviewAt: number | string;
-}
-
-/** R-RET-6: every hold has a reason, an owner and a review date; overdue reviews stand out. */
-export function Holds(_: Params): JSX.Element {
-  return (
-    <ListPage<Hold>
-      title={t('nav.holds')}
-      intro={t('holds.intro')}
-      url="/api/holds"
-      route="GET /api/holds"
-      rowKey={(h) => h.id}
-      columns={[
-        { label: t('holds.scope'), cell: (h) => h.recordingId ?? h.scope ?? '—' },
-        { label: t('holds.reason'), cell: (h) => h.reason },
-        { label: t('holds.owner'), cell: (h) => h.owner },
-        {
-          label: t('holds.review'),
-          cell: (h) => (
-            <Badge tone={new Date(h.reviewAt).getTime() < Date.now() ? 'danger' : 'neutral'}>
-              {formatDate(h.reviewAt)}
-            </Badge>
-          ),
-        },
-      ]}
-    />
-  );
-}
-
-interface Request {
-  id: string;
-  kind: string;
-  receivedAt: number | string;
-  dueAt: number | string;
-  state: string;
-}
-
-const DAY_MS = 86_400_000;
-
-/** R-DSR-3: one month from receipt; extensions need a reason. Days left drive the badge. */
-export function Requests(_: Params): JSX.Element {
-  return (
-    <ListPage<Request>
-      title={t('nav.requests')}
-      intro={t('dsr.intro')}
-      url="/api/requests"
-      route="GET /api/requests"
-      rowKey={(r) => r.id}
-      columns={[
-        { label: t('dsr.kind'), cell: (r) => tMaybe(`dsr.kind.${r.kind}`, r.kind) },
-        { label: t('dsr.received'), cell: (r) => formatDate(r.receivedAt) },
-        { label: t('dsr.due'), cell: (r) => formatDate(r.dueAt) },
-        {
-          label: t('dsr.left'),
-          cell: (r) => {
-            const days = Math.ceil((new Date(r.dueAt).getTime() - Date.now()) / DAY_MS);
-            if (r.state === 'closed') return <Badge tone="ok">{t('dsr.closed')}</Badge>;
-            return (
-              <Badge tone={days < 0 ? 'danger' : days <= 7 ? 'warn' : 'neutral'}>
-                {t('dsr.days', { n: days })}
-              </Badge>
-            );
-          },
-        },
-        { label: t('rec.col.state'), cell: (r) => tMaybe(`dsr.state.${r.state}`, r.state) },
-      ]}
-    />
-  );
-}
-
-export function Report(_: Params): JSX.Element {
-  return <ComplianceReport />;
-}
-
-interface Doc {
-  id: string;
-  kind: string;
-  title?: string;
-  generatedAt?: number | string;
-  url?: string;
-}
-
-export function Documents(_: Params): JSX.Element {
-  return (
-    <ListPage<Doc>
-      title={t('nav.documents')}
-      intro={t('docs.intro')}
-      url="/api/documents"
-      route="GET /api/documents"
-      rowKey={(d) => d.id}
-      columns={[
-        {
-          label: t('docs.title'),
-          cell: (d) =>
-            d.url ? (
-              <a href={d.url} download>
-                {d.title ?? d.kind}
-              </a>
-            ) : (
-              (d.title ?? d.kind)
-            ),
-        },
-        { label: t('docs.kind'), cell: (d) => tMaybe(`docs.kind.${d.kind}`, d.kind) },
-        { label: t('docs.generated'), cell: (d) => formatDateTime(d.generatedAt) },
-      ]}
-    />
   );
 }

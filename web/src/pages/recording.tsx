@@ -6,6 +6,7 @@ import { Badge, ErrorNotice, NotAvailable, Page, Resource, useResource } from '.
 import { announce } from '../session.ts';
 import { gapsOf, type Gap, type RecordingDetail } from './model.ts';
 import { stateTone } from './recordings.tsx';
+import { EvaluationPanel } from './evaluation.tsx';
 
 export interface PlayerProps {
   readonly audio: Blob;
@@ -153,7 +154,7 @@ function RecordingView(props: { r: RecordingDetail }): JSX.Element {
           <GapList gaps={gaps} />
         ) : null}
       </div>
-      <EvaluationPanel id={r.id} />
+      <EvaluationPanel recordingId={r.id} purposes={r.purposes ?? []} />
     </div>
   );
 }
@@ -173,28 +174,5 @@ export function GapList(props: { gaps: readonly Gap[] }): JSX.Element {
         ))}
       </ul>
     </div>
-  );
-}
-
-/** The evaluation grid lives beside the player; grids come with the evaluation issue. */
-function EvaluationPanel(props: { id: string }): JSX.Element {
-  const [res] = useResource<{ grid?: { title?: string; criteria?: { id: string; label: string }[] } }>(
-    `/api/recordings/${encodeURIComponent(props.id)}/evaluation`,
-  );
-  return (
-    <aside class="card eval-panel" aria-labelledby="eval-title">
-      <h2 id="eval-title" class="h3">
-        {t('eval.title')}
-      </h2>
-      <Resource res={res} route="GET /api/recordings/:id/evaluation">
-        {(d) => (
-          <ul>
-            {(d.grid?.criteria ?? []).map((c) => (
-              <li key={c.id}>{c.label}</li>
-            ))}
-          </ul>
-        )}
-      </Resource>
-    </aside>
   );
 }
