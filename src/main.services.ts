@@ -54,7 +54,11 @@ async function siprecService(ctx: ServiceContext): Promise<Service> {
   const { SiprecRecorder } = await import('./capture/siprec/siprec.recorder.ts');
   const { loadTrunksFile } = await import('./capture/siprec/trunk.config.ts');
   const trunks = config.sip.trunksFile ? loadTrunksFile(config.sip.trunksFile) : [];
-  const rtp = new RtpEngine({ portMin: config.rtp.portMin, portMax: config.rtp.portMax, workers: config.rtp.workers });
+  const rtp = new RtpEngine({
+    portMin: config.rtp.portMin,
+    portMax: config.rtp.portMax,
+    workers: config.rtp.workers,
+  });
   const handler = new SiprecRecorder({
     recorder,
     rtp,
@@ -96,37 +100,13 @@ async function websocketIngest(ctx: ServiceContext): Promise<Service> {
 async function dpoServices(ctx: ServiceContext): Promise<Service> {
   const { config, db, vault, clock, log, policies, numbers, accessLog } = ctx;
   const { hostname } = await import('node:os');
-  const { join } = await import('node:path');
   const { Scheduler } = await import('./jobs/scheduler.ts');
-  const { DeletionService } = await import('./jobs/deletion.service.ts');
-  const { HoldsService } = await import('./jobs/holds.service.ts');
+  const { dpoPlugins } = await import('./dpo/dpo.plugins.ts');
   const { RETENTION_JOB, retentionHandler } = await import('./jobs/retention.job.ts');
   const { ANALYTICS_JOB, analyticsJob } = await import('./analytics/analytics.job.ts');
-  const { RightsService } = await import('./rights/rights.service.ts');
-  const { AckService } = await import('./rights/ack.ts');
-  const { localKey } = await import('./rights/rights.factory.ts');
-  const { gatherCompliance } = await import('./documents/report.data.ts');
-  const { holdsRoutes } = await import('./api/holds/holds.routes.ts');
-  const { rightsRoutes } = await import('./api/rights/rights.routes.ts');
-  const { documentsRoutes } = await import('./api/documents/documents.routes.ts');
-  const { fail } = await import('./errors.ts');
-  const { PolicyErrors } = await import('./policy/errors.ts');
 
   const scheduler = new Scheduler({ jobs: db.jobs, clock, log, owner: `${hostname()}:${process.pid}` });
-  const deletion = new DeletionService({ db, vault, clock, log });
-  const holds = new HoldsService({ db, clock });
-  const rights = new RightsService({ db, vault, deletion, clock, log, numberKey: numbers.hashKey });
-  const currentFile = () => {
-    const file = policies.current()?.file;
-    if (!file) throw fail(PolicyErrors.INVALID, 'no policy in force');
-    return file;
-  };
-  const acks = new AckService({
-    agents: db.agents,
-    clock,
-    key: localKey(config, 'ack'),
-    currentVersion: () => currentFile().notices.employee.version,
-  });
+  const { deletion, plugins } = dpoPlugins({ config, db, vault, clock, log, policies, numbers, accessLog });
   scheduler.register(
     RETENTION_JOB,
     retentionHandler({
@@ -141,20 +121,6 @@ async function dpoServices(ctx: ServiceContext): Promise<Service> {
   scheduler.register(ANALYTICS_JOB, analyticsJob({ db, vault, clock }));
   ctx.webhooks.register(scheduler);
   ctx.onSealed((recordingId) => void scheduler.enqueue(ANALYTICS_JOB, { recordingId }));
-  const plugins = [
-    holdsRoutes(holds),
-    rightsRoutes({ rights, exportDir: join(config.dataDir, 'exports') }),
-    documentsRoutes({
-      policyFile: () => Promise.resolve(currentFile()),
-      options: { accessLogDays: config.audit.retentionDays },
-      acks,
-      compliance: async (from, to) => {
-        const v = await accessLog.verify();
-        const integrity = v.ok ? { ok: true, count: v.count } : { ok: false, count: v.seq, reason: v.reason };
-        return gatherCompliance(db, { file: currentFile(), from, to, now: clock.now(), integrity });
-      },
-    }),
-  ];
   const runsJobs = config.roles.includes('jobs');
   return {
     name: 'dpo-and-jobs',

@@ -21,6 +21,7 @@ import { numberProtection, type NumberProtection } from './capture/numbers.ts';
 import { PolicySource } from './capture/policy.source.ts';
 import { Recorder } from './capture/recorder.ts';
 import type { CallEventsSink } from './capture/active-call.ts';
+import { auditEvents } from './audit/recorder.events.ts';
 import { loadOrCreateSecret } from './secret-file.ts';
 import { firstAdmin } from './first-admin.ts';
 import { extraServices, type Service } from './main.services.ts';
@@ -52,22 +53,6 @@ export interface StartOptions {
   readonly signals?: boolean;
 }
 
-/** The recorder's compliance events go to the access log (R-SEC-2), written as the system actor. */
-function auditEvents(accessLog: AccessLog, log: Logger): CallEventsSink {
-  const append = (action: string, objectId: string, detail: Record<string, unknown>): void => {
-    accessLog
-      .append({ actor: 'system', role: 'system', action, objectType: 'recording', objectId, result: 'allowed', detail })
-      .catch((e: unknown) => log.error({ err: e }, 'access log append failed'));
-  };
-  return {
-    action: (callId, action, detail) =>
-      append(action, typeof detail.recordingId === 'string' ? detail.recordingId : callId, { callId }),
-    sealed: () => undefined,
-    destroyed: (recordingId, callId, rule) => append('delete', recordingId, { callId, rule }),
-    failed: () => undefined,
-  };
-}
-
 export async function startEcoute(config: Config, opts: StartOptions = {}): Promise<Running> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.log.level);
@@ -75,7 +60,9 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
   const db = await openDatabaseFromConfig(config, clock);
   const masterKey = await loadLocalMasterKey({ masterKey: config.vault.masterKey, dataDir: config.dataDir });
   const vault = await createVault(config, { keyStore: db.dataKeys, masterKey, clock, log });
-  const numbers: NumberProtection = await numberProtection(new KeyRing({ current: masterKey, keyStore: db.dataKeys }));
+  const numbers: NumberProtection = await numberProtection(
+    new KeyRing({ current: masterKey, keyStore: db.dataKeys }),
+  );
   const accessLog = new AccessLog({
     db: db.kysely,
     dialect: db.dialect,
@@ -92,8 +79,17 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
   const live = new LiveHub();
   // Scale-out (issue 10): this node's identity, its Prometheus metrics, and live calls across nodes.
   const node = nodeIdentity(config.roles);
-  const metrics = nodeMetrics(config, node, { db: db.kysely, clock, activeCalls: () => recorder.active.size });
-  const webhooks = new WebhookService({ endpoints: new WebhookEndpoints(db.settings, clock), jobs: db.jobs, clock, log });
+  const metrics = nodeMetrics(config, node, {
+    db: db.kysely,
+    clock,
+    activeCalls: () => recorder.active.size,
+  });
+  const webhooks = new WebhookService({
+    endpoints: new WebhookEndpoints(db.settings, clock),
+    jobs: db.jobs,
+    clock,
+    log,
+  });
   const sealedListeners: ((recordingId: string) => void)[] = [];
   const onSealed: CallEventsSink = {
     action: () => undefined,
@@ -102,7 +98,18 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
     failed: () => undefined,
   };
   const events = teeCallEvents(auditEvents(accessLog, log), webhookCallEvents(webhooks), onSealed);
-  const recorder = new Recorder({ db, vault, clock, log, rng: cryptoRng(), policies, numbers, live, events, metrics });
+  const recorder = new Recorder({
+    db,
+    vault,
+    clock,
+    log,
+    rng: cryptoRng(),
+    policies,
+    numbers,
+    live,
+    events,
+    metrics,
+  });
   if (config.roles.includes('ingest')) await recorder.recover(); // the spool is this node's disk
   const cluster = await joinCluster(config, { node, log, clock, live, recorder });
 
@@ -126,22 +133,29 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
   const services: Service[] = await extraServices(ctx);
   const plugins: FastifyPluginAsync[] = [metricsRoutes(metrics), ...services.flatMap((s) => s.plugins ?? [])];
   const probes = [async () => void (await db.settings.all())];
-  const app = !config.roles.includes('api') ? await buildEdgeApp({ log, plugins, probes }) : await buildApp({
-    config,
-    db: db.kysely,
-    dialect: db.dialect,
-    clock,
-    log,
-    accessLog,
-    audio: { open: (id) => vault.openReader(id) },
-    recorder,
-    live,
-    policies,
-    numbers,
-    webhooks,
-    plugins,
-    probes,
-  });
+  // Without the api role only the ingest endpoints (and health, readiness, metrics) are served.
+  const edgePlugins = [
+    metricsRoutes(metrics),
+    ...services.filter((s) => s.name === 'websocket-ingest').flatMap((s) => s.plugins ?? []),
+  ];
+  const app = !config.roles.includes('api')
+    ? await buildEdgeApp({ log, plugins: edgePlugins, probes })
+    : await buildApp({
+        config,
+        db: db.kysely,
+        dialect: db.dialect,
+        clock,
+        log,
+        accessLog,
+        audio: { open: (id) => vault.openReader(id) },
+        recorder,
+        live,
+        policies,
+        numbers,
+        webhooks,
+        plugins,
+        probes,
+      });
   await firstAdmin(db.kysely, clock, print);
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   for (const s of services) await s.start?.();
@@ -151,14 +165,16 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      for (const s of [...services].reverse()) await s.stop?.().catch((e: unknown) => log.error({ err: e }, 'service stop failed'));
+      for (const s of [...services].reverse())
+        await s.stop?.().catch((e: unknown) => log.error({ err: e }, 'service stop failed'));
       await app.close();
       await Promise.all([...recorder.active.keys()].map((id) => recorder.close(id, 'error')));
       await cluster.close();
       await db.close();
       resolveClosed();
     })());
-  if (opts.signals !== false) for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void close());
+  if (opts.signals !== false)
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void close());
   return { url, app, db, vault, recorder, policies, closed, close };
 }
 
@@ -184,6 +200,16 @@ export async function openCaptureSink(config: Config): Promise<{ sink: Recorder;
     checkpointKey: await loadOrCreateSecret(auditKeyPath(config.dataDir)),
     retentionDays: config.audit.retentionDays,
   });
-  const recorder = new Recorder({ db, vault, clock, log, rng: cryptoRng(), policies, numbers, live: new LiveHub(), events: auditEvents(accessLog, log) });
+  const recorder = new Recorder({
+    db,
+    vault,
+    clock,
+    log,
+    rng: cryptoRng(),
+    policies,
+    numbers,
+    live: new LiveHub(),
+    events: auditEvents(accessLog, log),
+  });
   return { sink: recorder, close: () => db.close() };
 }

@@ -26,8 +26,8 @@ import { PolicySource } from '../../../src/capture/policy.source.ts';
 import { Recorder } from '../../../src/capture/recorder.ts';
 import { numberProtection } from '../../../src/capture/numbers.ts';
 import { fixedDraw } from '../../../src/capture/testing/recorder.harness.ts';
-import type { CallEventsSink } from '../../../src/capture/active-call.ts';
-import { dpoPlugins } from './dpo.plugins.ts';
+import { dpoPlugins } from '../../../src/dpo/dpo.plugins.ts';
+import { auditEvents } from '../../../src/audit/recorder.events.ts';
 import { WebhookService } from '../../../src/webhooks/webhook.service.ts';
 import { WebhookEndpoints } from '../../../src/webhooks/endpoints.ts';
 import { tempDir } from '../../support/tmp.ts';
@@ -116,7 +116,7 @@ export async function startHarness(): Promise<Harness> {
     policies,
     numbers,
     live,
-    events: auditSink(accessLog),
+    events: auditEvents(accessLog, silentLogger),
   });
   const deps = { config, db, vault, clock: systemClock, log: silentLogger, policies, numbers, accessLog };
   // As src/main.ts: the API's own routes, then the plugins of the node's services (here the DPO's).
@@ -139,7 +139,7 @@ export async function startHarness(): Promise<Harness> {
       clock: systemClock,
       log: silentLogger,
     }),
-    plugins: dpoPlugins(deps),
+    plugins: dpoPlugins(deps).plugins,
   });
   const servesConsole = String((await app.inject({ url: '/' })).headers['content-type']).includes(
     'text/html',
@@ -200,29 +200,6 @@ export async function startHarness(): Promise<Harness> {
       await db.close();
       tmp.remove();
     },
-  };
-}
-
-/** The recorder's compliance events written to the access log as the system actor (as src/main.ts). */
-function auditSink(accessLog: AccessLog): CallEventsSink {
-  const append = (action: string, objectId: string, detail: Record<string, unknown>): void =>
-    void accessLog
-      .append({
-        actor: 'system',
-        role: 'system',
-        action,
-        objectType: 'recording',
-        objectId,
-        result: 'allowed',
-        detail,
-      })
-      .catch(() => undefined);
-  return {
-    action: (callId, action, detail) =>
-      append(action, typeof detail.recordingId === 'string' ? detail.recordingId : callId, { callId }),
-    sealed: () => undefined,
-    destroyed: (recordingId, callId, rule) => append('delete', recordingId, { callId, rule }),
-    failed: () => undefined,
   };
 }
 
