@@ -95,13 +95,18 @@ export async function searchRecordings(
   if (p.kind === 'user' && !p.roles.includes('dpo')) {
     const teams = p.roles.some((r) => TEAM_SCOPED.has(r)) ? p.teams : [];
     const agent = p.roles.includes('agent') ? p.agentId : undefined;
-    s = s.where((eb) =>
-      eb.or([
+    // R-MIN-3: the teams in scope and/or the agent's own calls; nothing at all without a scope. Each
+    // scope is one plain predicate so that SQLite can use the agent or team index (an OR with a
+    // constant-false term made it walk every recording newest first).
+    s = s.where((eb) => {
+      const scopes = [
         ...(teams.length ? [eb('team', 'in', teams)] : []),
         ...(agent ? [eb('agentId', '=', agent)] : []),
-        eb(eb.val(1), '=', 0),
-      ]),
-    );
+      ];
+      const [only] = scopes;
+      if (scopes.length === 0 || only === undefined) return eb(eb.val(1), '=', 0);
+      return scopes.length === 1 ? only : eb.or(scopes);
+    });
   }
   if (q.from !== undefined) s = s.where('startedAt', '>=', q.from);
   if (q.to !== undefined) s = s.where('startedAt', '<', q.to);
