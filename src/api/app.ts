@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { ApiDeps } from './deps.ts';
@@ -22,6 +22,8 @@ import { callsRoutes } from './calls/calls.routes.ts';
 import { controlRoutes } from './calls/control.routes.ts';
 import { policiesRoutes } from './policies/policies.routes.ts';
 import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
+import { staffRoutes } from './staff/staff.routes.ts';
+import { integrationsRoutes } from './integrations/integrations.routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,7 +40,8 @@ declare module 'fastify' {
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log,
-    disableRequestLogging: true,
+    // No per-request log lines: URLs and headers can carry personal data (STYLE.md §11).
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
   }) as unknown as FastifyInstance;
   const routes: RouteRecord[] = [];
@@ -68,9 +71,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   installAuthentication(app, identity);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
   await app.register(healthRoutes(deps));
-  await app.register(
-    authRoutes({ api: deps, identity, throttle: new LoginThrottle(deps.clock), totpSteps: new Map() }),
-  );
+  await app.register(authRoutes({ api: deps, identity, throttle: new LoginThrottle(deps.clock) }));
   await app.register(usersRoutes(identity));
   await app.register(tokensRoutes(identity));
   await app.register(auditRoutes(deps.accessLog));
@@ -84,6 +85,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(webhooksRoutes(deps));
   await app.register(evaluationsRoutes(deps));
   await app.register(analyticsRoutes(deps));
+  await app.register(staffRoutes(deps));
+  await app.register(integrationsRoutes(deps));
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   // The console (web/dist) under `/`, after every /api route so its SPA fallback never shadows one.
   if (deps.console !== false) await app.register(consolePlugin);
