@@ -1,0 +1,72 @@
+/**
+ * What the composition root needs from the cluster layer, in two calls: `nodeMetrics` before the recorder
+ * (which takes the metrics hook), `joinCluster` after it (the relay reads the recorder's active calls).
+ * Without ECOUTE_NATS_URL the node runs alone: ClusterCalls lists and serves local calls only.
+ */
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
+import type { LiveHub } from '../capture/live.hub.ts';
+import type { Recorder } from '../capture/recorder.ts';
+import { EcouteMetrics } from '../metrics/metrics.ts';
+import { ClusterCalls, localCallsOf } from './cluster.calls.ts';
+import { NatsRelay } from './nats.relay.ts';
+import type { NodeIdentity } from './node.ts';
+
+export function nodeMetrics(
+  config: Config,
+  node: NodeIdentity,
+  deps: { readonly db: Kysely<Database>; readonly clock: Clock; readonly activeCalls: () => number },
+): EcouteMetrics {
+  return new EcouteMetrics({
+    nodeId: node.id,
+    clock: deps.clock,
+    db: deps.db,
+    activeCalls: deps.activeCalls,
+    ...(node.roles.includes('ingest') ? { spoolDir: join(config.dataDir, 'spool') } : {}),
+  });
+}
+
+export interface Cluster {
+  readonly calls: ClusterCalls;
+  readonly relay: NatsRelay | undefined;
+  close(): Promise<void>;
+}
+
+export async function joinCluster(
+  config: Config,
+  deps: {
+    readonly node: NodeIdentity;
+    readonly log: Logger;
+    readonly clock: Clock;
+    readonly live: LiveHub;
+    readonly recorder: Recorder;
+  },
+): Promise<Cluster> {
+  const local = localCallsOf(deps.recorder, deps.node.id);
+  const url = config.nats.url;
+  const relay = url
+    ? await NatsRelay.connect({
+        url,
+        nodeId: deps.node.id,
+        log: deps.log,
+        clock: deps.clock,
+        localCalls: local,
+      })
+    : undefined;
+  if (relay) {
+    deps.live.setRelay(relay);
+    deps.log.info({ node: deps.node.id, roles: deps.node.roles }, 'joined the cluster over NATS');
+  }
+  return {
+    calls: new ClusterCalls({ nodeId: deps.node.id, hub: deps.live, local, relay }),
+    relay,
+    async close() {
+      deps.live.setRelay(undefined);
+      await relay?.close();
+    },
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * Live listening across nodes over NATS (DESIGN.md "One machine, then many"). A call's media stays on the
+ * node that receives it: that node publishes each block on `ecoute.live.<callId>` and announces its calls
+ * on `ecoute.calls.live`. A node whose listener asks for a call it does not hold subscribes to the call's
+ * subject only while someone listens, and feeds its own listeners. The access check and the access log
+ * happen where the listener connects (the API, R-SEC-2); NATS only carries audio that was already allowed
+ * to reach live listeners (after the pause gate, R-PCI-1). Close notices travel on the same subject, in
+ * order with the audio, so an objection (R-CAL-2) or a pause (R-PCI-1) disconnects remote listeners too.
+ */
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { systemClock, type Clock } from '../clock.ts';
+import { fail } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { LiveHub, type LiveListener, type LiveRelay } from '../capture/live.hub.ts';
+import type { StereoBlock } from '../media/pipeline.types.ts';
+import { ClusterErrors } from './errors.ts';
+import {
+  CALLS_SUBJECT,
+  decodeAnnouncement,
+  decodeLive,
+  encodeAnnouncement,
+  encodeBlock,
+  encodeClose,
+  liveSubject,
+  type CallsAnnouncement,
+  type CloseReason,
+  type LiveCallInfo,
+} from './live.wire.ts';
+
+export interface NatsRelayOptions {
+  readonly url: string;
+  readonly nodeId: string;
+  readonly log: Logger;
+  /** The calls this node holds now (recording or paused). */
+  readonly localCalls: () => readonly LiveCallInfo[];
+  readonly clock?: Clock;
+  /** Period of the snapshot each node publishes, ms (default 2000); a node silent for 3 periods is gone. */
+  readonly heartbeatMs?: number;
+}
+
+interface RemoteNode {
+  seenAt: number;
+  readonly calls: Map<string, LiveCallInfo>;
+}
+
+export class NatsRelay implements LiveRelay {
+  readonly #o: NatsRelayOptions;
+  readonly #nc: NatsConnection;
+  readonly #clock: Clock;
+  readonly #heartbeatMs: number;
+  /** Local calls the cluster has been told about. */
+  readonly #announced = new Set<string>();
+  readonly #nodes = new Map<string, RemoteNode>();
+  /** Listeners on this node of calls held elsewhere. */
+  readonly #remoteHub = new LiveHub();
+  readonly #remoteSubs = new Map<string, Subscription>();
+  readonly #watchers = new Set<() => void>();
+  #timer: NodeJS.Timeout | undefined;
+
+  private constructor(o: NatsRelayOptions, nc: NatsConnection) {
+    this.#o = o;
+    this.#nc = nc;
+    this.#clock = o.clock ?? systemClock;
+    this.#heartbeatMs = o.heartbeatMs ?? 2000;
+  }
+
+  static async connect(o: NatsRelayOptions): Promise<NatsRelay> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: o.url,
+        noEcho: true,
+        name: `ecoute ${o.nodeId}`,
+        maxReconnectAttempts: -1,
+      });
+    } catch (e) {
+      throw fail(ClusterErrors.NATS_UNAVAILABLE, 'cannot connect to NATS', { url: o.url }, e);
+    }
+    const relay = new NatsRelay(o, nc);
+    nc.subscribe(CALLS_SUBJECT, {
+      callback: (err, msg) => {
+        if (!err) relay.#onAnnouncement(msg.data);
+      },
+    });
+    await nc.flush(); // the subscription is live before we ask the others for their lists
+    relay.#send({ v: 1, type: 'hello', nodeId: o.nodeId });
+    relay.tick();
+    relay.#timer = setInterval(() => relay.tick(), relay.#heartbeatMs);
+    relay.#timer.unref();
+    return relay;
+  }
+
+  get nodeId(): string {
+    return this.#o.nodeId;
+  }
+
+  /** Called by the local LiveHub for every block a local listener could hear. Never blocks media. */
+  publish(callId: string, block: StereoBlock): void {
+    if (!this.#announced.has(callId)) this.#announceLocal(callId);
+    this.#pub(liveSubject(callId), encodeBlock(block));
+  }
+
+  /** Called by the local LiveHub when a call's listeners are disconnected (end, objection, pause). */
+  disconnect(callId: string, reason: CloseReason, rule?: string): void {
+    this.#pub(liveSubject(callId), encodeClose(reason, rule));
+    if (reason === 'ended' || reason === 'objection') {
+      this.#announced.delete(callId);
+      this.#send({ v: 1, type: 'ended', nodeId: this.#o.nodeId, callId });
+    }
+  }
+
+  /** Calls held by other nodes that are alive. */
+  remoteCalls(): LiveCallInfo[] {
+    this.#expire();
+    return [...this.#nodes.values()].flatMap((n) => [...n.calls.values()]);
+  }
+
+  /** Feeds `listener` with a call held by another node, through NATS, until it ends or is unsubscribed. */
+  subscribeRemote(callId: string, listener: LiveListener): () => void {
+    const off = this.#remoteHub.subscribe(callId, listener);
+    if (!this.#remoteSubs.has(callId)) {
+      const sub = this.#nc.subscribe(liveSubject(callId), {
+        callback: (err, msg) => {
+          if (!err) this.#onLive(callId, msg.data);
+        },
+      });
+      this.#remoteSubs.set(callId, sub);
+    }
+    return () => {
+      off();
+      if (this.#remoteHub.listeners(callId) === 0) this.#dropSub(callId);
+    };
+  }
+
+  /** Resolves once the subscriptions are known to the server (tests: before publishing). */
+  async flush(): Promise<void> {
+    await this.#nc.flush();
+  }
+
+  /** Calls `fn` whenever the remote list changes; returns an unsubscribe function. */
+  watch(fn: () => void): () => void {
+    this.#watchers.add(fn);
+    return () => this.#watchers.delete(fn);
+  }
+
+  /** One heartbeat: publish this node's snapshot and expire silent nodes (also run by a timer). */
+  tick(): void {
+    const calls = this.#o.localCalls();
+    this.#announced.clear();
+    for (const c of calls) this.#announced.add(c.callId);
+    this.#send({ v: 1, type: 'snapshot', nodeId: this.#o.nodeId, calls });
+    this.#expire();
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    for (const id of [...this.#remoteSubs.keys()]) this.#remoteHub.disconnect(id, 'ended');
+    this.#remoteSubs.clear();
+    if (!this.#nc.isClosed()) await this.#nc.drain().catch(() => undefined);
+  }
+
+  #announceLocal(callId: string): void {
+    const call = this.#o.localCalls().find((c) => c.callId === callId);
+    if (!call) return;
+    this.#announced.add(callId);
+    this.#send({ v: 1, type: 'started', call });
+  }
+
+  #pub(subject: string, data: Uint8Array): void {
+    try {
+      this.#nc.publish(subject, data);
+    } catch (e) {
+      // A closed connection must not stall or break the media path: the block is lost for remote listeners.
+      this.#o.log.warn({ code: (e as { code?: string }).code }, 'nats publish failed');
+    }
+  }
+
+  #send(a: CallsAnnouncement): void {
+    this.#pub(CALLS_SUBJECT, encodeAnnouncement(a));
+  }
+
+  #onAnnouncement(data: Uint8Array): void {
+    let a: CallsAnnouncement;
+    try {
+      a = decodeAnnouncement(data);
+    } catch {
+      this.#o.log.warn({}, 'malformed call announcement dropped');
+      return;
+    }
+    const from = a.type === 'started' ? a.call.nodeId : a.nodeId;
+    if (from === this.#o.nodeId) return;
+    const node = this.#node(from);
+    switch (a.type) {
+      case 'hello':
+        this.tick(); // a new node wants everyone's list now, not at the next heartbeat
+        return;
+      case 'started':
+        node.calls.set(a.call.callId, a.call);
+        break;
+      case 'ended':
+        this.#forget(node, a.callId);
+        break;
+      case 'snapshot': {
+        const next = new Set(a.calls.map((c) => c.callId));
+        for (const id of [...node.calls.keys()]) if (!next.has(id)) this.#forget(node, id);
+        for (const c of a.calls) node.calls.set(c.callId, c);
+        break;
+      }
+    }
+    this.#changed();
+  }
+
+  #node(id: string): RemoteNode {
+    let n = this.#nodes.get(id);
+    if (!n) this.#nodes.set(id, (n = { seenAt: 0, calls: new Map() }));
+    n.seenAt = this.#clock.now();
+    return n;
+  }
+
+  #forget(node: RemoteNode, callId: string): void {
+    node.calls.delete(callId);
+    this.#remoteHub.disconnect(callId, 'ended');
+    this.#dropSub(callId);
+  }
+
+  #expire(): void {
+    const limit = this.#clock.now() - 3 * this.#heartbeatMs;
+    let changed = false;
+    for (const [id, n] of this.#nodes) {
+      if (n.seenAt >= limit) continue;
+      for (const callId of [...n.calls.keys()]) this.#forget(n, callId);
+      this.#nodes.delete(id);
+      changed = true;
+      this.#o.log.warn({ node: id }, 'cluster node silent: its live calls are dropped');
+    }
+    if (changed) this.#changed();
+  }
+
+  #onLive(callId: string, data: Uint8Array): void {
+    let m;
+    try {
+      m = decodeLive(data);
+    } catch {
+      this.#o.log.warn({}, 'malformed live message dropped');
+      return;
+    }
+    if (m.kind === 'block') {
+      this.#remoteHub.publish(callId, m.block);
+      return;
+    }
+    this.#remoteHub.disconnect(callId, m.reason, m.rule);
+    this.#dropSub(callId);
+  }
+
+  #dropSub(callId: string): void {
+    const sub = this.#remoteSubs.get(callId);
+    if (!sub) return;
+    this.#remoteSubs.delete(callId);
+    sub.unsubscribe();
+  }
+
+  #changed(): void {
+    for (const fn of this.#watchers) {
+      try {
+        fn();
+      } catch {
+        // a faulty watcher must not break the relay
+      }
+    }
+  }
+}
