@@ -153,6 +153,7 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
         policies,
         numbers,
         webhooks,
+        cluster: cluster.calls,
         plugins,
         probes,
       });

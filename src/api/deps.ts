@@ -11,6 +11,7 @@ import type { PolicySource } from '../capture/policy.source.ts';
 import type { NumberProtection } from '../capture/numbers.ts';
 import type { WebhookService } from '../webhooks/webhook.service.ts';
 import type { FastifyPluginAsync } from 'fastify';
+import type { ClusterCalls } from '../cluster/cluster.calls.ts';
 
 /** Everything the HTTP edge uses, built by src/main.ts (STYLE.md §4). */
 export interface ApiDeps {
@@ -39,6 +40,8 @@ export interface ApiDeps {
   readonly numbers?: NumberProtection;
   /** Outgoing webhooks (endpoints admin); deliveries run as jobs. */
   readonly webhooks?: WebhookService;
+  /** Calls in progress on every node (NATS); absent: this node's recorder only. */
+  readonly cluster?: ClusterCalls;
   /** Serve the console from web/dist under `/` (default true). */
   readonly console?: boolean;
 }

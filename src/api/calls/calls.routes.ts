@@ -15,9 +15,18 @@ import { PURPOSES } from '../access/roles.ts';
 import { errors, idParam, problemRef } from '../schemas.ts';
 import type { ActiveCall } from '../../capture/active-call.ts';
 import type { Recorder } from '../../capture/recorder.ts';
-import type { LiveHub } from '../../capture/live.hub.ts';
+import type { LiveListener } from '../../capture/live.hub.ts';
 import { CallsErrors } from './errors.ts';
-import { CLOSE, callObject, closeFor, listenHeader, listenablePurposes, pcmuToPcm16le } from './live.ts';
+import {
+  CLOSE,
+  callObject,
+  closeFor,
+  listenHeader,
+  listenablePurposes,
+  pcmuToPcm16le,
+  viewOf,
+  type CallView,
+} from './live.ts';
 
 /** Bytes a listener may have unsent before it is closed (about 2 s of PCM16 stereo at 8 kHz). */
 export const MAX_BUFFERED_BYTES = 64 * 1024;
@@ -46,10 +55,28 @@ const liveCall = {
 } as const;
 
 interface Listening {
-  readonly call: ActiveCall;
+  readonly call: CallView;
   readonly principal: Principal;
   readonly purpose: string;
   readonly role: string;
+}
+
+/**
+ * Calls in progress the API can see: every node's through the cluster when there is one (issue 10: the
+ * media stays on the node that captures it, listeners elsewhere get it over NATS), else this node's.
+ */
+function liveCalls(deps: ApiDeps): CallView[] {
+  if (deps.cluster) return deps.cluster.list().map((c) => ({ ...c }));
+  if (!deps.recorder) throw fail(CallsErrors.UNAVAILABLE);
+  return [...deps.recorder.active.values()].flatMap((c) =>
+    c.state === 'recording' || c.state === 'paused' ? [viewOf(c.info, c.state)] : [],
+  );
+}
+
+function findLiveCall(deps: ApiDeps, id: string): CallView {
+  const call = liveCalls(deps).find((c) => c.callId === id);
+  if (!call) throw fail(CallsErrors.NOT_IN_PROGRESS);
+  return call;
 }
 
 export function activeCall(recorder: Recorder | undefined, id: string): ActiveCall {
@@ -85,26 +112,25 @@ export const callsRoutes =
       },
       async (req) => {
         const p = await requireAccess(req, { action: 'live_list', object: { type: 'live_calls' } });
-        if (!deps.recorder) throw fail(CallsErrors.UNAVAILABLE);
         const items = [];
-        for (const call of deps.recorder.active.values()) {
+        for (const call of liveCalls(deps)) {
           if (call.state !== 'recording') continue;
-          const purposes = listenablePurposes(p, call.info);
+          const purposes = listenablePurposes(p, call);
           if (purposes.length === 0) continue;
-          const i = call.info;
+          const local = deps.recorder?.active.get(call.callId);
           items.push({
-            callId: i.callId,
-            recordingId: i.recordingId,
-            startedAt: i.startedAt,
-            capturedMs: call.capturedMs,
+            callId: call.callId,
+            recordingId: call.recordingId,
+            startedAt: call.startedAt,
+            capturedMs: local?.capturedMs ?? deps.clock.now() - call.startedAt,
             state: call.state,
-            agentId: i.agentId ?? null,
-            team: i.team ?? null,
-            queue: i.queue ?? null,
-            direction: i.direction,
-            policyId: i.decision.policyId ?? null,
+            agentId: call.agentId,
+            team: call.team,
+            queue: call.queue,
+            direction: call.direction,
+            policyId: call.policyId,
             purposes,
-            listeners: deps.live?.listeners(i.callId) ?? 0,
+            listeners: deps.live?.listeners(call.callId) ?? 0,
           });
         }
         return { items };
@@ -132,13 +158,13 @@ export const callsRoutes =
       },
       preHandler: async (req) => {
         if (!req.ws) return; // the plain-HTTP handler answers 426
-        const call = activeCall(deps.recorder, req.params.id);
+        const call = findLiveCall(deps, req.params.id);
         if (call.state !== 'recording')
           throw fail(
             CallsErrors.NOT_IN_PROGRESS,
             'the call is paused (R-PCI-1); listen again after it resumes',
           );
-        const object = { ...callObject(call.info), type: 'recording', id: call.info.recordingId };
+        const object = { ...callObject(call), type: 'recording', id: call.recordingId };
         const principal = await requireAccess(req, {
           action: 'live_listen',
           object,
@@ -153,16 +179,30 @@ export const callsRoutes =
       },
       wsHandler: (socket, req) => {
         const l = listening.get(req);
-        if (!l || !deps.live) {
+        const { cluster, live } = deps;
+        const subscribe = cluster
+          ? (id: string, listener: LiveListener) => cluster.subscribe(id, listener)
+          : live
+            ? (id: string, listener: LiveListener) => live.subscribe(id, listener)
+            : undefined;
+        if (!l || !subscribe) {
           socket.close(CLOSE.ended.code, CLOSE.ended.reason);
           return;
         }
-        stream(deps, deps.live, socket, req, l);
+        stream(deps, subscribe, socket, req, l);
       },
     });
   };
 
-function stream(deps: ApiDeps, live: LiveHub, socket: WebSocket, req: FastifyRequest, l: Listening): void {
+type Subscribe = (callId: string, listener: LiveListener) => () => void;
+
+function stream(
+  deps: ApiDeps,
+  subscribe: Subscribe,
+  socket: WebSocket,
+  req: FastifyRequest,
+  l: Listening,
+): void {
   const { call, principal, purpose } = l;
   const started = deps.clock.now();
   let frames = 0;
@@ -179,7 +219,7 @@ function stream(deps: ApiDeps, live: LiveHub, socket: WebSocket, req: FastifyReq
         role: l.role,
         action: 'live_listen',
         objectType: 'live_session',
-        objectId: call.info.recordingId,
+        objectId: call.recordingId,
         purpose,
         result: 'allowed',
         sourceAddress: req.ip,
@@ -188,16 +228,22 @@ function stream(deps: ApiDeps, live: LiveHub, socket: WebSocket, req: FastifyReq
       .catch((e: unknown) => deps.log.error({ err: String(e) }, 'live listening end not logged'));
   };
   socket.send(JSON.stringify(listenHeader(call.callId, purpose)));
-  const unsubscribe = live.subscribe(call.callId, {
-    onBlock: (block) => {
-      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return finish('slow', CLOSE.slow);
-      socket.send(pcmuToPcm16le(block.pcmu));
-      frames++;
-    },
-    close: (reason, rule) => finish(rule ?? reason, closeFor(reason, rule)),
-  });
+  let unsubscribe = (): void => undefined;
+  try {
+    unsubscribe = subscribe(call.callId, {
+      onBlock: (block) => {
+        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return finish('slow', CLOSE.slow);
+        socket.send(pcmuToPcm16le(block.pcmu));
+        frames++;
+      },
+      close: (reason, rule) => finish(rule ?? reason, closeFor(reason, rule)),
+    });
+  } catch {
+    return finish('ended', closeFor('ended', undefined)); // no node holds the call any more
+  }
   socket.on('close', () => finish('listener_left'));
-  // The call may have stopped between the access check and the subscription.
-  if (call.state !== 'recording')
-    finish(call.state, closeFor(call.state === 'paused' ? 'paused' : 'ended', undefined));
+  // The call may have stopped or paused between the access check and the subscription.
+  const now = liveCalls(deps).find((c) => c.callId === call.callId);
+  if (now?.state !== 'recording')
+    finish(now?.state ?? 'ended', closeFor(now?.state === 'paused' ? 'paused' : 'ended', undefined));
 }

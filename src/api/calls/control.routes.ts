@@ -12,7 +12,7 @@ import type { Action } from '../access/roles.ts';
 import { errors, idParam, problemRef } from '../schemas.ts';
 import type { ActiveCall } from '../../capture/active-call.ts';
 import { CallsErrors } from './errors.ts';
-import { callObject } from './live.ts';
+import { callObject, viewOf } from './live.ts';
 import { activeCall } from './calls.routes.ts';
 
 const result = {
@@ -96,7 +96,7 @@ export const controlRoutes =
           const call = activeCall(deps.recorder, req.params.id);
           await requireAccess(req, {
             action: c.action,
-            object: callObject(call.info),
+            object: callObject(viewOf(call.info, call.state === 'paused' ? 'paused' : 'recording')),
             detail: { recordingId: call.info.recordingId },
           });
           await c.run(call, req);
@@ -119,7 +119,7 @@ export const controlRoutes =
           throw fail(CallsErrors.INCIDENT_NEEDS_FORK);
         await requireAccess(req, {
           action: 'incident',
-          object: callObject(call.info),
+          object: callObject(viewOf(call.info, call.state === 'paused' ? 'paused' : 'recording')),
           detail: {
             recordingId: call.info.recordingId,
             policyId: call.info.decision.policyId ?? null,

@@ -8,23 +8,57 @@ import type { Purpose } from '../access/roles.ts';
 import type { ActiveCallInfo } from '../../capture/active-call.ts';
 import { ulawToLinear } from '../../media/g711.ts';
 
-/** The access facts of an active call, as requireAccess needs them. */
-export function callObject(info: ActiveCallInfo): AccessObject {
+/**
+ * A call in progress as the API sees it, on this node or another (src/cluster: the same non-personal
+ * facts every node announces).
+ */
+export interface CallView {
+  readonly callId: string;
+  readonly recordingId: string;
+  readonly team: string | null;
+  readonly agentId: string | null;
+  readonly queue: string | null;
+  readonly direction: string;
+  readonly policyId: string | null;
+  readonly purposes: readonly string[];
+  readonly liveListening: boolean;
+  readonly startedAt: number;
+  readonly state: 'recording' | 'paused';
+}
+
+export function viewOf(info: ActiveCallInfo, state: 'recording' | 'paused'): CallView {
   return {
-    type: 'call',
-    id: info.callId,
-    purposes: info.decision.purposes,
+    callId: info.callId,
+    recordingId: info.recordingId,
     team: info.team ?? null,
     agentId: info.agentId ?? null,
+    queue: info.queue ?? null,
+    direction: info.direction,
+    policyId: info.decision.policyId ?? null,
+    purposes: info.decision.purposes,
     liveListening: info.decision.liveListening,
+    startedAt: info.startedAt,
+    state,
+  };
+}
+
+/** The access facts of a call in progress, as requireAccess needs them. */
+export function callObject(call: CallView): AccessObject {
+  return {
+    type: 'call',
+    id: call.callId,
+    purposes: call.purposes as readonly Purpose[],
+    team: call.team,
+    agentId: call.agentId,
+    liveListening: call.liveListening,
   };
 }
 
 /** The purposes for which `p` could listen to this call now; [] means not listed (R-EMP-6). */
-export function listenablePurposes(p: Principal, info: ActiveCallInfo): Purpose[] {
-  if (!info.decision.liveListening) return [];
-  const object = callObject(info);
-  return info.decision.purposes.filter(
+export function listenablePurposes(p: Principal, call: CallView): Purpose[] {
+  if (!call.liveListening) return [];
+  const object = callObject(call);
+  return (call.purposes as Purpose[]).filter(
     (purpose) => decide(p, { action: 'live_listen', object, purpose }).allowed,
   );
 }
