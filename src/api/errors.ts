@@ -29,6 +29,14 @@ export const ApiErrors = defineErrors({
     rule: 'R-SEC-1',
   },
   NOT_FOUND: { code: 'ECOUTE_API_NOT_FOUND', summary: 'No such resource (or not visible to this role).' },
+  NO_ROUTE: {
+    code: 'ECOUTE_API_NO_ROUTE',
+    summary: 'No route answers this method and path (a client or version mismatch, not a missing resource).',
+  },
+  LAST_ADMIN: {
+    code: 'ECOUTE_API_LAST_ADMIN',
+    summary: 'The change would leave no enabled administrator account.',
+  },
   CONFLICT: { code: 'ECOUTE_API_CONFLICT', summary: 'The resource already exists.' },
   BAD_REQUEST: {
     code: 'ECOUTE_API_BAD_REQUEST',

@@ -13,6 +13,8 @@ const STATUS: Readonly<Record<string, number>> = {
   ECOUTE_API_TOTP_REQUIRED: 403,
   ECOUTE_API_TOTP_INVALID: 401,
   ECOUTE_API_NOT_FOUND: 404,
+  ECOUTE_API_NO_ROUTE: 404,
+  ECOUTE_API_LAST_ADMIN: 409,
   ECOUTE_API_CONFLICT: 409,
   ECOUTE_API_BAD_REQUEST: 400,
   ECOUTE_API_RANGE_NOT_SATISFIABLE: 416,
@@ -130,13 +132,15 @@ export function installProblemHandler(app: FastifyInstance): void {
       code: 'ECOUTE_API_INTERNAL',
     });
   });
+  // A distinct code for an unknown route, so a client tells "this server lacks the route" (an older
+  // node, a typo) from "this resource does not exist"; the detail stays the one older consoles test.
   app.setNotFoundHandler((_req, reply) =>
     send(reply, {
-      type: 'urn:ecoute:error:ECOUTE_API_NOT_FOUND',
-      title: 'ECOUTE_API_NOT_FOUND',
+      type: 'urn:ecoute:error:ECOUTE_API_NO_ROUTE',
+      title: 'ECOUTE_API_NO_ROUTE',
       status: 404,
       detail: 'no such route',
-      code: 'ECOUTE_API_NOT_FOUND',
+      code: 'ECOUTE_API_NO_ROUTE',
     }),
   );
 }

@@ -8,10 +8,10 @@ import { forEachDialect } from './testing.ts';
 
 forEachDialect('store', (h) => {
   it('migrations ran on open and are idempotent: a second open applies nothing', async () => {
-    assert.deepEqual(h.db.migrations.current, ['0001_core']);
+    assert.deepEqual(h.db.migrations.current, ['0001_core', '0002_totp_last_step']);
     const again = await h.open();
     assert.deepEqual(again.migrations.applied, []);
-    assert.deepEqual(again.migrations.current, ['0001_core']);
+    assert.deepEqual(again.migrations.current, ['0001_core', '0002_totp_last_step']);
   });
 
   it('timestamps and counts come back as numbers on both dialects', async () => {

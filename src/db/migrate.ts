@@ -6,10 +6,14 @@ import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kys
 import { fail } from '../errors.ts';
 import { DbErrors } from './errors.ts';
 import { coreMigration } from './migrations/0001_core.ts';
+import { totpLastStepMigration } from './migrations/0002_totp_last_step.ts';
 import type { DialectName } from './types.ts';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
-  return { '0001_core': coreMigration(dialect) };
+  return {
+    '0001_core': coreMigration(dialect),
+    '0002_totp_last_step': totpLastStepMigration(dialect),
+  };
 }
 
 export interface MigrationReport {

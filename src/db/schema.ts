@@ -67,6 +67,8 @@ export interface UsersTable {
   teamScopes: JsonText;
   totpSecret: string | null;
   totpEnabled: Flag;
+  /** Last TOTP step accepted (RFC 6238 §5.2 replay protection, migration 0002); null before any. */
+  totpLastStep: number | null;
   disabled: Flag;
   agentId: string | null;
   createdAt: Ms;

@@ -2,6 +2,7 @@ import type { ErrorSpec } from '../../errors.ts';
 import { AccessErrors } from './errors.ts';
 import {
   AUDIO_ACTIONS,
+  PURPOSE_ACTIONS,
   ROLE_PURPOSES,
   SCOPE_ACTIONS,
   TEAM_SCOPED,
@@ -86,11 +87,30 @@ function audioVerdict(role: Role, p: Extract<Principal, { kind: 'user' }>, r: Ac
   return undefined;
 }
 
+/**
+ * R-MIN-2 / R-MIN-3 for scoring a recording: the declared purpose must be one of the recording's, and
+ * an evaluator's role must be tied to it (a trainer calibrates whatever evaluation purpose it holds).
+ */
+function purposeVerdict(role: Role, r: AccessRequest): RoleVerdict {
+  const purposes = r.object?.purposes;
+  if (purposes === undefined) return undefined; // not about one recording (a sample draw, a listing)
+  const purpose = r.purpose as Purpose | undefined;
+  if (!purpose || !purposes.includes(purpose))
+    return { error: AccessErrors.PURPOSE, reason: 'purpose not among the recording\u2019s purposes' };
+  if (r.action === 'evaluate' && !ROLE_PURPOSES[role].includes(purpose))
+    return { error: AccessErrors.DENIED, reason: 'role not tied to the purpose' };
+  return undefined;
+}
+
 function roleVerdict(role: Role, p: Extract<Principal, { kind: 'user' }>, r: AccessRequest): RoleVerdict {
   if (!roleMayAttempt(role, r.action))
     return { error: AccessErrors.DENIED, reason: 'action not allowed for the role' };
   if (AUDIO_ACTIONS.has(r.action)) {
     const v = audioVerdict(role, p, r);
+    if (v) return v;
+  }
+  if (PURPOSE_ACTIONS.has(r.action)) {
+    const v = purposeVerdict(role, r);
     if (v) return v;
   }
   return inScope(role, p, r.object);

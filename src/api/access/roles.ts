@@ -39,6 +39,16 @@ export const ACTIONS = [
   'audit_read',
   'audit_verify',
   'webhook_admin',
+  'integration_read',
+  'team_read',
+  // Evaluation and analytics (R-MIN-2, R-MIN-3): team-scoped, and `evaluate` bound to a purpose.
+  'evaluate',
+  'grid_read',
+  'grid_admin',
+  'calibrate',
+  'analytics_read',
+  // Data-subject requests: read or change one (R-DSR-1..4); erasure stays `delete`, export `export`.
+  'dsr',
   // Authentication events (logged, never denied by the matrix).
   'login',
   'logout',
@@ -48,6 +58,9 @@ export type Action = (typeof ACTIONS)[number];
 
 /** Actions that deliver audio: every one needs a declared purpose that is one of the recording's. */
 export const AUDIO_ACTIONS: ReadonlySet<Action> = new Set(['play', 'live_listen', 'download', 'export']);
+
+/** Actions bound to a declared purpose without delivering audio (R-MIN-2, R-MIN-3): scoring a call. */
+export const PURPOSE_ACTIONS: ReadonlySet<Action> = new Set(['evaluate', 'calibrate']);
 
 /** Actions logged in the access log (R-SEC-2), allowed or denied; `health` is the only one not logged. */
 export function isLogged(action: Action): boolean {
@@ -76,9 +89,21 @@ export function hearsAudio(role: Role): boolean {
 /** Roles scoped to their teams (R-MIN-3); `agent` is scoped to themself. */
 export const TEAM_SCOPED: ReadonlySet<Role> = new Set(['supervisor', 'evaluator', 'trainer']);
 
+/** What every team-scoped quality role may attempt (their teams only, decide.ts). */
+const QUALITY: readonly Action[] = ['search', 'read_metadata', 'live_list', 'team_read', 'grid_read'];
+
 /** Which roles may attempt which non-audio actions at all (least privilege, R-SEC-1). */
 const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
-  admin: ['user_admin', 'token_admin', 'audit_verify', 'webhook_admin'],
+  admin: [
+    'user_admin',
+    'token_admin',
+    'audit_verify',
+    'webhook_admin',
+    'integration_read',
+    'team_read',
+    'grid_read',
+    'grid_admin',
+  ],
   dpo: [
     'delete',
     'retention_change',
@@ -89,10 +114,12 @@ const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'read_metadata',
     'audit_read',
     'audit_verify',
+    'team_read',
+    'dsr',
   ],
-  supervisor: ['search', 'read_metadata', 'live_list'],
-  evaluator: ['search', 'read_metadata', 'live_list'],
-  trainer: ['search', 'read_metadata', 'live_list'],
+  supervisor: [...QUALITY, 'evaluate', 'analytics_read'],
+  evaluator: [...QUALITY, 'evaluate', 'analytics_read'],
+  trainer: [...QUALITY, 'evaluate', 'analytics_read', 'grid_admin', 'calibrate'],
   agent: ['objection', 'pause', 'resume', 'card_data', 'personal_call', 'incident', 'read_metadata'],
   auditor: ['audit_read', 'audit_verify', 'policy_read'],
 };

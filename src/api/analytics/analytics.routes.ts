@@ -10,11 +10,9 @@ import { teamAggregates } from '../../analytics/aggregates.ts';
 import { TALK_ANALYTICS_KIND } from '../../analytics/analytics.job.ts';
 import { fail } from '../../errors.ts';
 import { EvaluationErrors } from '../../evaluation/errors.ts';
-import { ANALYTICS_ROLES, assertRole } from '../../evaluation/evaluation.access.ts';
 import { actorOf, anyObject, installEvaluationErrors, reposOf } from '../evaluations/evaluation.http.ts';
 
 const errs = { ...errors, 409: problemRef } as const;
-const MANAGERS = ['supervisor', 'trainer'] as const;
 
 export const analyticsRoutes =
   (deps: ApiDeps): FastifyPluginAsync =>
@@ -27,19 +25,20 @@ export const analyticsRoutes =
     app.get<{ Params: { id: string } }>(
       '/api/recordings/:id/analytics',
       {
-        config: { access: { action: 'read_metadata', inHandler: true } },
+        config: { access: { action: 'analytics_read', inHandler: true } },
         schema: { tags, params: idParam, response: { 200: anyObject, ...errs } },
       },
       async (req) => {
         const r = await db.recordings.get(req.params.id);
         if (!r) throw fail(EvaluationErrors.NOT_FOUND, 'no such recording');
+        // The agent sees the analytics of their own calls (read_metadata checks the agent id); anyone
+        // else needs analytics_read in the recording's team (R-MIN-3), refused and logged by the matrix.
+        const p = req.principal;
+        const own = p?.kind === 'user' && !!p.agentId && p.agentId === r.agentId;
         await requireAccess(req, {
-          action: 'read_metadata',
+          action: own ? 'read_metadata' : 'analytics_read',
           object: { type: 'recording', id: r.id, team: r.team ?? null, agentId: r.agentId ?? null },
         });
-        const actor = actorOf(req);
-        // The agent sees the analytics of their own calls (the matrix checked the agent id).
-        if (!actor.agentId || actor.agentId !== r.agentId) assertRole(actor, ANALYTICS_ROLES, r.team);
         const doc = (await db.analysis.forRecording(r.id)).find((d) => d.kind === TALK_ANALYTICS_KIND);
         if (!doc) throw fail(EvaluationErrors.NOT_FOUND, 'no analytics for this recording yet');
         return {
@@ -54,7 +53,7 @@ export const analyticsRoutes =
     app.get<{ Querystring: { team?: string; from: number; to: number } }>(
       '/api/analytics/teams',
       {
-        config: { access: { action: 'read_self', inHandler: true } },
+        config: { access: { action: 'analytics_read', inHandler: true } },
         schema: {
           tags,
           description:
@@ -69,12 +68,15 @@ export const analyticsRoutes =
         },
       },
       async (req) => {
+        // Without `team`, the aggregates cover the caller's own teams; with it, the matrix checks scope.
         await requireAccess(req, {
-          action: 'read_self',
-          object: { type: 'team_aggregates', ...(req.query.team ? { id: req.query.team } : {}) },
+          action: 'analytics_read',
+          object: {
+            type: 'team_aggregates',
+            ...(req.query.team ? { id: req.query.team, team: req.query.team } : {}),
+          },
         });
         const actor = actorOf(req);
-        assertRole(actor, MANAGERS, req.query.team);
         const teams = req.query.team ? [req.query.team] : actor.teams;
         return teamAggregates(deps.db, { teams, from: req.query.from, to: req.query.to });
       },

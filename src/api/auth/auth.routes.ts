@@ -15,8 +15,6 @@ export interface AuthDeps {
   readonly api: ApiDeps;
   readonly identity: IdentityStore;
   readonly throttle: LoginThrottle;
-  /** Last accepted TOTP step per user (RFC 6238 §5.2 replay protection). */
-  readonly totpSteps: Map<string, number>;
 }
 
 const me = {
@@ -24,6 +22,7 @@ const me = {
   properties: {
     id: { type: 'string' },
     login: { type: 'string' },
+    displayName: { type: 'string' },
     roles: { type: 'array', items: { type: 'string' } },
     teams: { type: 'array', items: { type: 'string' } },
     totpEnabled: { type: 'boolean' },
@@ -32,7 +31,7 @@ const me = {
       description: 'R-SEC-1: this account must enrol TOTP before anything else.',
     },
   },
-  required: ['id', 'login', 'roles', 'teams', 'totpEnabled', 'totpRequired'],
+  required: ['id', 'login', 'displayName', 'roles', 'teams', 'totpEnabled', 'totpRequired'],
 } as const;
 
 const loginBody = {
@@ -50,6 +49,7 @@ function meOf(u: User): Record<string, unknown> {
   return {
     id: u.id,
     login: u.login,
+    displayName: u.displayName,
     roles: u.roles,
     teams: u.teams,
     totpEnabled: u.totpEnabled,
@@ -120,14 +120,14 @@ export const authRoutes =
         if (user.totpEnabled) {
           const step =
             totp && user.totpSecret
-              ? verifyTotp(user.totpSecret, totp, api.clock.now(), d.totpSteps.get(user.id))
+              ? verifyTotp(user.totpSecret, totp, api.clock.now(), user.totpLastStep)
               : undefined;
-          if (step === undefined) {
+          // The step is spent in the store (not in this process): a replay on another node fails too.
+          if (step === undefined || !(await identity.claimTotpStep(user.id, step))) {
             throttle.failure(login, req.ip);
             await logLogin(req, user.id, user.roles[0] ?? 'none', 'denied', ApiErrors.TOTP_INVALID.code);
             throw fail(totp ? ApiErrors.TOTP_INVALID : ApiErrors.TOTP_REQUIRED);
           }
-          d.totpSteps.set(user.id, step);
         }
         throttle.success(login);
         const s = await identity.openSession(user.id);
@@ -213,9 +213,9 @@ export const authRoutes =
       async (req) => {
         const u = req.principal?.kind === 'user' ? await identity.byId(req.principal.id) : undefined;
         if (!u?.totpSecret || u.totpEnabled) throw fail(ApiErrors.TOTP_INVALID, 'no enrolment in progress');
-        const step = verifyTotp(u.totpSecret, req.body.code, api.clock.now(), d.totpSteps.get(u.id));
-        if (step === undefined) throw fail(ApiErrors.TOTP_INVALID);
-        d.totpSteps.set(u.id, step);
+        const step = verifyTotp(u.totpSecret, req.body.code, api.clock.now(), u.totpLastStep);
+        if (step === undefined || !(await identity.claimTotpStep(u.id, step)))
+          throw fail(ApiErrors.TOTP_INVALID);
         await identity.setTotp(u.id, u.totpSecret, true);
         await requireAccess(req, {
           action: 'read_self',

@@ -18,6 +18,8 @@ export interface User {
   readonly teams: readonly string[];
   readonly totpSecret: string | undefined;
   readonly totpEnabled: boolean;
+  /** Last TOTP step accepted (RFC 6238 §5.2), shared by every API node through the store. */
+  readonly totpLastStep: number | undefined;
   readonly disabled: boolean;
   readonly agentId: string | undefined;
 }
@@ -39,6 +41,7 @@ function toUser(r: Database['users']): User {
     teams: JSON.parse(r.teamScopes) as string[],
     totpSecret: r.totpSecret ?? undefined,
     totpEnabled: Number(r.totpEnabled) === 1,
+    totpLastStep: r.totpLastStep === null ? undefined : Number(r.totpLastStep),
     disabled: Number(r.disabled) === 1,
     agentId: r.agentId ?? undefined,
   };
@@ -136,6 +139,21 @@ export class IdentityStore {
       .set({ totpSecret: secret, totpEnabled: enabled ? 1 : 0, updatedAt: this.clock.now() })
       .where('id', '=', id)
       .execute();
+  }
+
+  /**
+   * Spends a TOTP step (R-SEC-1, RFC 6238 §5.2): a compare-and-set in the store, so of two logins with the
+   * same code on two nodes (or one replayed after a restart) only one succeeds. False when the step is at
+   * or before the last one spent.
+   */
+  async claimTotpStep(id: string, step: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('users')
+      .set({ totpLastStep: step })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('totpLastStep', 'is', null), eb('totpLastStep', '<', step)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   /** Opens a session; returns the cookie value and the CSRF token (both shown once, stored hashed). */

@@ -145,4 +145,50 @@ forEachDialect('evaluation API', (h) => {
     assert.ok(entries.some((e) => e.actor !== '' && e.objectType === 'recording' && e.objectId === 'r-1'));
     assert.ok(entries.some((e) => e.objectType === 'evaluation' && e.objectId === id));
   });
+
+  it('R-MIN-3 / R-MIN-2: a refused evaluation is logged denied by requireAccess, with its rule', async () => {
+    await session('evaSouth', ['evaluator'], ['south']);
+    await session('trainerNorth', ['trainer'], ['north']);
+    const grid = { name: 'H', sections: [{ id: 's', criteria: [{ id: 'c', kind: 'yes_no' }] }] };
+    const gridId = (await call('admin', 'POST', '/api/evaluation-grids', grid)).json<{ gridId: string }>()
+      .gridId;
+    const body = { recordingId: 'r-1', purpose: 'quality', gridId, answers: { c: 'yes' } };
+    const cases: [string, object, string, string][] = [
+      ['evaSouth', body, 'ECOUTE_ACCESS_DENIED', 'R-MIN-3'], // outside the evaluator's teams
+      ['trainerNorth', body, 'ECOUTE_ACCESS_DENIED', 'R-MIN-3'], // trainer not tied to `quality`
+      ['eva', { ...body, purpose: 'training' }, 'ECOUTE_ACCESS_PURPOSE', 'R-MIN-2'], // not the recording's
+      ['agent1', body, 'ECOUTE_ACCESS_DENIED', 'R-MIN-3'], // an agent never evaluates
+    ];
+    for (const [login, payload, code, rule] of cases) {
+      const before = (await h.db.accessLog.range(1)).length;
+      const res = await call(login, 'POST', '/api/evaluations', payload);
+      assert.equal(res.statusCode, 403, `${login}: ${res.body}`);
+      assert.equal(res.json().code, code, login);
+      const added = (await h.db.accessLog.range(1)).slice(before);
+      assert.equal(added.length, 1, `${login}: exactly one entry, the refusal`);
+      const e = added[0]!;
+      assert.equal(e.action, 'evaluate');
+      assert.equal(e.result, 'denied');
+      assert.equal(e.objectId, 'r-1');
+      assert.equal((JSON.parse(e.detail) as { rule?: string }).rule, rule);
+    }
+    const grids = await call('agent1', 'GET', '/api/evaluation-grids');
+    assert.equal(grids.statusCode, 403);
+    const last = (await h.db.accessLog.range(1)).at(-1)!;
+    assert.deepEqual([last.action, last.result], ['grid_read', 'denied']);
+    const cal = await call('eva', 'POST', '/api/calibrations', {
+      recordingId: 'r-1',
+      gridId,
+      purpose: 'quality',
+    });
+    assert.equal(cal.statusCode, 403, 'only trainers calibrate');
+    const calLog = (await h.db.accessLog.range(1)).at(-1)!;
+    assert.deepEqual([calLog.action, calLog.result], ['calibrate', 'denied']);
+    const ok = await call('trainerNorth', 'POST', '/api/calibrations', {
+      recordingId: 'r-1',
+      gridId,
+      purpose: 'quality',
+    });
+    assert.equal(ok.statusCode, 201, ok.body);
+  });
 });

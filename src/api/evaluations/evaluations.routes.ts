@@ -9,7 +9,8 @@ import type { ApiDeps } from '../deps.ts';
 import { errors, idParam, problemRef } from '../schemas.ts';
 import { cryptoRng } from '../../random.ts';
 import type { Rng } from '../../policy/rng.ts';
-import { assertRole, GRID_ROLES, type Actor } from '../../evaluation/evaluation.access.ts';
+import type { Actor } from '../../evaluation/evaluation.access.ts';
+import type { Action, Purpose } from '../access/roles.ts';
 import { EvaluationService, type NewEvaluation } from '../../evaluation/evaluation.service.ts';
 import { EvaluationSessions } from '../../evaluation/evaluation.sessions.ts';
 import { GridStore } from '../../evaluation/grid.store.ts';
@@ -23,7 +24,6 @@ import {
 } from './evaluation.http.ts';
 
 const errs = { ...errors, 409: problemRef, 422: personalDataProblem } as const;
-const GRID_READERS = ['admin', 'trainer', 'evaluator', 'supervisor'] as const;
 const answersSchema = {
   type: 'object',
   additionalProperties: {
@@ -34,24 +34,43 @@ const answersSchema = {
   },
 } as const;
 
-/** Logs the action against the recording (scope checked by the matrix), then returns the actor. */
+/**
+ * Checks `action` against the recording (its team, agent and purposes: R-MIN-2, R-MIN-3) through
+ * requireAccess, so a refusal is logged `denied` with its rule, then returns the actor.
+ */
 async function onRecording(
   req: FastifyRequest,
   svc: EvaluationService,
   recordingId: string,
-  detail?: Record<string, unknown>,
+  check: { action: Action; purpose?: string; detail?: Record<string, unknown> },
 ): Promise<Actor> {
   const r = await svc.recording(recordingId);
   await requireAccess(req, {
-    action: 'read_metadata',
-    object: { type: 'recording', id: r.id, team: r.team ?? null, agentId: r.agentId ?? null },
-    ...(detail ? { detail } : {}),
+    action: check.action,
+    object: {
+      type: 'recording',
+      id: r.id,
+      team: r.team ?? null,
+      agentId: r.agentId ?? null,
+      ...(check.action === 'read_metadata' ? {} : { purposes: r.purposes as Purpose[] }),
+    },
+    ...(check.purpose === undefined ? {} : { purpose: check.purpose }),
+    ...(check.detail ? { detail: check.detail } : {}),
   });
   return actorOf(req);
 }
 
-async function onObject(req: FastifyRequest, type: string, id?: string): Promise<Actor> {
-  await requireAccess(req, { action: 'read_self', object: { type, ...(id ? { id } : {}) } });
+async function onObject(
+  req: FastifyRequest,
+  type: string,
+  id?: string,
+  action: Action = 'read_self',
+  team?: string | null,
+): Promise<Actor> {
+  await requireAccess(req, {
+    action,
+    object: { type, ...(id ? { id } : {}), ...(team === undefined ? {} : { team }) },
+  });
   return actorOf(req);
 }
 
@@ -71,33 +90,35 @@ export const evaluationsRoutes =
       rng: opts.rng ?? cryptoRng(),
     });
     const inHandler = { access: { action: 'read_self', inHandler: true } } as const;
-    const onRec = { access: { action: 'read_metadata', inHandler: true } } as const;
+    const gridRead = { access: { action: 'grid_read', inHandler: true } } as const;
+    const gridAdmin = { access: { action: 'grid_admin', inHandler: true } } as const;
+    const evaluate = { access: { action: 'evaluate', inHandler: true } } as const;
+    const calibrate = { access: { action: 'calibrate', inHandler: true } } as const;
     const tags = ['evaluations'];
 
     app.get(
       '/api/evaluation-grids',
       {
-        config: inHandler,
+        config: gridRead,
         schema: { tags, response: { 200: { type: 'array', items: anyObject }, ...errs } },
       },
       async (req) => {
-        assertRole(await onObject(req, 'evaluation_grid'), GRID_READERS);
+        await onObject(req, 'evaluation_grid', undefined, 'grid_read');
         return grids.list();
       },
     );
     app.post<{ Body: Record<string, unknown> }>(
       '/api/evaluation-grids',
-      { config: inHandler, schema: { tags, body: anyObject, response: { 201: anyObject, ...errs } } },
+      { config: gridAdmin, schema: { tags, body: anyObject, response: { 201: anyObject, ...errs } } },
       async (req, reply) => {
-        const actor = await onObject(req, 'evaluation_grid');
-        assertRole(actor, GRID_ROLES);
+        const actor = await onObject(req, 'evaluation_grid', undefined, 'grid_admin');
         return reply.code(201).send(await grids.create(req.body, actor.id));
       },
     );
     app.get<{ Params: { id: string }; Querystring: { version?: number } }>(
       '/api/evaluation-grids/:id',
       {
-        config: inHandler,
+        config: gridRead,
         schema: {
           tags,
           params: idParam,
@@ -106,14 +127,14 @@ export const evaluationsRoutes =
         },
       },
       async (req) => {
-        assertRole(await onObject(req, 'evaluation_grid', req.params.id), GRID_READERS);
+        await onObject(req, 'evaluation_grid', req.params.id, 'grid_read');
         return grids.get(req.params.id, req.query.version);
       },
     );
     app.put<{ Params: { id: string }; Body: Record<string, unknown> }>(
       '/api/evaluation-grids/:id',
       {
-        config: inHandler,
+        config: gridAdmin,
         schema: {
           tags,
           description: 'A change is a new version.',
@@ -123,15 +144,14 @@ export const evaluationsRoutes =
         },
       },
       async (req) => {
-        const actor = await onObject(req, 'evaluation_grid', req.params.id);
-        assertRole(actor, GRID_ROLES);
+        const actor = await onObject(req, 'evaluation_grid', req.params.id, 'grid_admin');
         return grids.revise(req.params.id, req.body, actor.id);
       },
     );
     app.delete<{ Params: { id: string } }>(
       '/api/evaluation-grids/:id',
       {
-        config: inHandler,
+        config: gridAdmin,
         schema: {
           tags,
           description: 'Retires the grid; versions stay for existing evaluations.',
@@ -140,7 +160,7 @@ export const evaluationsRoutes =
         },
       },
       async (req, reply) => {
-        assertRole(await onObject(req, 'evaluation_grid', req.params.id), GRID_ROLES);
+        await onObject(req, 'evaluation_grid', req.params.id, 'grid_admin');
         await grids.retire(req.params.id);
         return reply.code(204).send();
       },
@@ -162,9 +182,10 @@ export const evaluationsRoutes =
     } as const;
     app.post<{ Body: NewEvaluation }>(
       '/api/evaluations',
-      { config: onRec, schema: { tags, body: newEvaluation, response: { 201: anyObject, ...errs } } },
+      { config: evaluate, schema: { tags, body: newEvaluation, response: { 201: anyObject, ...errs } } },
       async (req, reply) => {
         const actor = await onRecording(req, evaluations, req.body.recordingId, {
+          action: 'evaluate',
           purpose: req.body.purpose,
         });
         return reply.code(201).send(await evaluations.create(actor, req.body));
@@ -187,7 +208,7 @@ export const evaluationsRoutes =
       async (req) => {
         if (req.query.recordingId)
           return evaluations.forRecording(
-            await onRecording(req, evaluations, req.query.recordingId),
+            await onRecording(req, evaluations, req.query.recordingId, { action: 'read_metadata' }),
             req.query.recordingId,
           );
         const actor = await onObject(req, 'evaluations', req.query.agentId);
@@ -227,7 +248,7 @@ export const evaluationsRoutes =
     app.post<{ Body: { recordingId: string; gridId: string; gridVersion?: number; purpose: string } }>(
       '/api/calibrations',
       {
-        config: onRec,
+        config: calibrate,
         schema: {
           tags,
           body: {
@@ -245,14 +266,17 @@ export const evaluationsRoutes =
         },
       },
       async (req, reply) => {
-        const actor = await onRecording(req, evaluations, req.body.recordingId);
+        const actor = await onRecording(req, evaluations, req.body.recordingId, {
+          action: 'calibrate',
+          purpose: req.body.purpose,
+        });
         return reply.code(201).send(await sessions.openCalibration(actor, req.body));
       },
     );
     app.post<{ Params: { id: string }; Body: { answers: Answers; comment?: string } }>(
       '/api/calibrations/:id/evaluations',
       {
-        config: onRec,
+        config: evaluate,
         schema: {
           tags,
           params: idParam,
@@ -267,20 +291,28 @@ export const evaluationsRoutes =
       },
       async (req, reply) => {
         const s = await sessions.session(req.params.id);
-        const actor = await onRecording(req, evaluations, s.recordingId, { calibration: s.id });
+        const actor = await onRecording(req, evaluations, s.recordingId, {
+          action: 'evaluate',
+          purpose: s.purpose,
+          detail: { calibration: s.id },
+        });
         return reply.code(201).send(await sessions.submit(actor, s.id, req.body));
       },
     );
     app.get<{ Params: { id: string } }>(
       '/api/calibrations/:id',
-      { config: inHandler, schema: { tags, params: idParam, response: { 200: anyObject, ...errs } } },
-      async (req) => sessions.report(await onObject(req, 'calibration', req.params.id), req.params.id),
+      { config: calibrate, schema: { tags, params: idParam, response: { 200: anyObject, ...errs } } },
+      async (req) => {
+        const s = await sessions.session(req.params.id);
+        const actor = await onObject(req, 'calibration', s.id, 'calibrate', s.team ?? null);
+        return sessions.report(actor, s.id);
+      },
     );
 
     app.post<{ Body: { agentId: string; month: string; count: number } }>(
       '/api/evaluation-samples',
       {
-        config: inHandler,
+        config: evaluate,
         schema: {
           tags,
           description: 'Draws N recordings of an agent for a month, seeded and recorded (replayable).',
@@ -298,8 +330,7 @@ export const evaluationsRoutes =
         },
       },
       async (req, reply) => {
-        const actor = await onObject(req, 'evaluation_sample', req.body.agentId);
-        assertRole(actor, ['supervisor', 'evaluator', 'trainer']);
+        const actor = await onObject(req, 'evaluation_sample', req.body.agentId, 'evaluate');
         return reply
           .code(201)
           .send(await sessions.drawSample(actor, req.body.agentId, req.body.month, req.body.count));

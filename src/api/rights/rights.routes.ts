@@ -22,9 +22,9 @@ interface RegisterBody {
 }
 
 /**
- * Data-subject requests (R-DSR-1..4, R-CAL-4). Reading is `search`; changing a request is
- * `retention_change` (DPO); erasure is `delete`; the access export is `export` for the controller's
- * legal obligation (GDPR art. 15), so it needs the DPO's second factor and is logged like any export.
+ * Data-subject requests (R-DSR-1..4, R-CAL-4). Reading or changing a request is `dsr` (DPO); erasure is
+ * `delete`; the access export is `export` for the controller's legal obligation (GDPR art. 15), so it
+ * needs the DPO's second factor and is logged like any export.
  */
 export const rightsRoutes =
   (deps: { rights: RightsService; exportDir: string }): FastifyPluginAsync =>
@@ -34,7 +34,7 @@ export const rightsRoutes =
     app.get<{ Querystring: { open?: boolean } }>(
       '/api/dsr',
       {
-        config: { access: 'search' },
+        config: { access: 'dsr' },
         schema: {
           tags: ['rights'],
           querystring: {
@@ -56,7 +56,7 @@ export const rightsRoutes =
     app.post<{ Body: RegisterBody }>(
       '/api/dsr',
       {
-        config: { access: 'retention_change' },
+        config: { access: 'dsr' },
         schema: {
           tags: ['rights'],
           body: {
@@ -96,7 +96,7 @@ export const rightsRoutes =
     app.get<{ Params: { id: string } }>(
       '/api/dsr/:id',
       {
-        config: { access: 'search' },
+        config: { access: 'dsr' },
         schema: { tags: ['rights'], params: idParam, response: { 200: view, ...errors } },
       },
       (req) => rights.get(req.params.id),
@@ -105,7 +105,7 @@ export const rightsRoutes =
     app.get<{ Params: { id: string } }>(
       '/api/dsr/:id/findings',
       {
-        config: { access: 'search' },
+        config: { access: 'dsr' },
         schema: { tags: ['rights'], params: idParam, response: { 200: view, ...errors } },
       },
       async (req) => {
@@ -122,7 +122,7 @@ export const rightsRoutes =
     app.post<{ Params: { id: string }; Body: { reason: string; noticeSentAt: string } }>(
       '/api/dsr/:id/extend',
       {
-        config: { access: 'retention_change' },
+        config: { access: 'dsr' },
         schema: {
           tags: ['rights'],
           params: idParam,
@@ -145,7 +145,7 @@ export const rightsRoutes =
     app.post<{ Params: { id: string }; Body: { outcome?: string; refusal?: string } }>(
       '/api/dsr/:id/close',
       {
-        config: { access: 'retention_change' },
+        config: { access: 'dsr' },
         schema: {
           tags: ['rights'],
           params: idParam,
@@ -190,7 +190,7 @@ export const rightsRoutes =
     app.post<{ Params: { id: string }; Body: Rectification }>(
       '/api/dsr/:id/rectify',
       {
-        config: { access: 'retention_change' },
+        config: { access: 'dsr' },
         schema: {
           tags: ['rights'],
           params: idParam,

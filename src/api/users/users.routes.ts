@@ -49,6 +49,22 @@ interface CreateBody {
   agentId?: string;
 }
 
+interface UserPatch {
+  roles?: Role[];
+  teams?: string[];
+  displayName?: string;
+  disabled?: boolean;
+  resetTotp?: boolean;
+}
+
+/** Refuses a change that would leave no enabled administrator (nobody could then manage accounts). */
+async function keepOneAdmin(identity: IdentityStore, leaving: string): Promise<void> {
+  const others = (await identity.list()).filter(
+    (o) => o.id !== leaving && !o.disabled && o.roles.includes('admin'),
+  );
+  if (others.length === 0) throw fail(ApiErrors.LAST_ADMIN);
+}
+
 /** Account administration (admin only, R-SEC-1: individual accounts, least privilege). */
 export const usersRoutes =
   (identity: IdentityStore): FastifyPluginAsync =>
@@ -111,40 +127,53 @@ export const usersRoutes =
       },
     );
 
-    app.patch<{
-      Params: { id: string };
-      Body: { roles?: Role[]; teams?: string[]; disabled?: boolean; resetTotp?: boolean };
-    }>(
+    app.patch<{ Params: { id: string }; Body: UserPatch }>(
       '/api/users/:id',
       {
         config: { access: { action: 'user_admin', inHandler: true } },
         schema: {
           tags: ['users'],
+          description:
+            'Changes roles, team scopes, display name or the disabled flag, or resets TOTP. A change of ' +
+            'roles, teams, TOTP or a disable closes the user\u2019s open sessions. The last enabled ' +
+            'administrator cannot be disabled or lose the admin role (409 ECOUTE_API_LAST_ADMIN).',
           params: idParam,
           body: {
             type: 'object',
-            properties: { roles, teams, disabled: { type: 'boolean' }, resetTotp: { type: 'boolean' } },
+            properties: {
+              roles,
+              teams,
+              displayName: { type: 'string', minLength: 1, maxLength: 200 },
+              disabled: { type: 'boolean' },
+              resetTotp: { type: 'boolean' },
+            },
             additionalProperties: false,
+            minProperties: 1,
           },
-          response: { 200: user, ...errors },
+          response: { 200: user, ...errors, 409: errors[400] },
         },
       },
       async (req) => {
+        const b = req.body;
         await requireAccess(req, {
           action: 'user_admin',
           object: { type: 'user', id: req.params.id },
-          detail: { change: Object.keys(req.body) },
+          detail: { change: Object.keys(b) },
         });
         const u = await identity.byId(req.params.id);
         if (!u) throw fail(ApiErrors.NOT_FOUND);
+        const losesAdmin = b.disabled === true || (b.roles !== undefined && !b.roles.includes('admin'));
+        if (losesAdmin && u.roles.includes('admin') && !u.disabled) await keepOneAdmin(identity, u.id);
         await identity.update(u.id, {
-          roles: req.body.roles,
-          teams: req.body.teams,
-          disabled: req.body.disabled,
+          roles: b.roles,
+          teams: b.teams,
+          disabled: b.disabled,
+          displayName: b.displayName,
         });
-        if (req.body.resetTotp) await identity.setTotp(u.id, null, false);
-        // A change of roles or teams takes effect now: open sessions are closed.
-        if (req.body.roles || req.body.teams || req.body.resetTotp) await identity.revokeUserSessions(u.id);
+        if (b.resetTotp) await identity.setTotp(u.id, null, false);
+        // A change of roles, teams or factor takes effect now: open sessions are closed (a disable
+        // closes them in identity.update).
+        if (b.roles || b.teams || b.resetTotp) await identity.revokeUserSessions(u.id);
         return view((await identity.byId(u.id)) as User);
       },
     );
@@ -157,7 +186,7 @@ export const usersRoutes =
           tags: ['users'],
           description: 'Disables the account (kept for the access log).',
           params: idParam,
-          response: { 200: ok, ...errors },
+          response: { 200: ok, ...errors, 409: errors[400] },
         },
       },
       async (req) => {
@@ -166,8 +195,10 @@ export const usersRoutes =
           object: { type: 'user', id: req.params.id },
           detail: { change: ['disabled'] },
         });
-        if (!(await identity.byId(req.params.id))) throw fail(ApiErrors.NOT_FOUND);
-        await identity.update(req.params.id, { disabled: true });
+        const u = await identity.byId(req.params.id);
+        if (!u) throw fail(ApiErrors.NOT_FOUND);
+        if (u.roles.includes('admin') && !u.disabled) await keepOneAdmin(identity, u.id);
+        await identity.update(u.id, { disabled: true });
         return { ok: true };
       },
     );
