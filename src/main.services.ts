@@ -106,7 +106,18 @@ async function dpoServices(ctx: ServiceContext): Promise<Service> {
   const { ANALYTICS_JOB, analyticsJob } = await import('./analytics/analytics.job.ts');
 
   const scheduler = new Scheduler({ jobs: db.jobs, clock, log, owner: `${hostname()}:${process.pid}` });
-  const { deletion, plugins } = dpoPlugins({ config, db, vault, clock, log, policies, numbers, accessLog });
+  const { webhooks } = ctx;
+  const { deletion, plugins } = dpoPlugins({
+    config,
+    db,
+    vault,
+    clock,
+    log,
+    policies,
+    numbers,
+    accessLog,
+    onDeleted: (recordingId, rule, what) => webhooks.notify('recording.deleted', { recordingId, rule, what }),
+  });
   scheduler.register(
     RETENTION_JOB,
     retentionHandler({
@@ -119,6 +130,15 @@ async function dpoServices(ctx: ServiceContext): Promise<Service> {
     { everyMs: 3_600_000 },
   );
   scheduler.register(ANALYTICS_JOB, analyticsJob({ db, vault, clock }));
+  // R-DSR-3: a data-subject request past its due date is announced once a day (webhook `request.due`).
+  scheduler.register(
+    'rights.due',
+    async () => {
+      for (const r of await db.dsr.overdue(clock.now()))
+        webhooks.notify('request.due', { requestId: r.id, kind: r.kind, dueAt: r.dueAt });
+    },
+    { everyMs: 86_400_000 },
+  );
   ctx.webhooks.register(scheduler);
   ctx.onSealed((recordingId) => void scheduler.enqueue(ANALYTICS_JOB, { recordingId }));
   const runsJobs = config.roles.includes('jobs');

@@ -14,7 +14,7 @@ import type { PolicySource } from '../capture/policy.source.ts';
 import type { NumberProtection } from '../capture/numbers.ts';
 import { fail } from '../errors.ts';
 import { PolicyErrors } from '../policy/errors.ts';
-import { DeletionService } from '../jobs/deletion.service.ts';
+import { DeletionService, type DeletionDeps } from '../jobs/deletion.service.ts';
 import { HoldsService } from '../jobs/holds.service.ts';
 import { RightsService } from '../rights/rights.service.ts';
 import { AckService } from '../rights/ack.ts';
@@ -33,6 +33,8 @@ export interface DpoDeps {
   readonly policies: PolicySource;
   readonly numbers: NumberProtection;
   readonly accessLog: AccessLog;
+  /** Told after each deletion (the `recording.deleted` webhook). */
+  readonly onDeleted?: DeletionDeps['onDeleted'];
 }
 
 export interface DpoParts {
@@ -41,8 +43,8 @@ export interface DpoParts {
 }
 
 export function dpoPlugins(d: DpoDeps): DpoParts {
-  const { config, db, vault, clock, log, policies, numbers, accessLog } = d;
-  const deletion = new DeletionService({ db, vault, clock, log });
+  const { config, db, vault, clock, log, policies, numbers, accessLog, onDeleted } = d;
+  const deletion = new DeletionService({ db, vault, clock, log, ...(onDeleted ? { onDeleted } : {}) });
   const holds = new HoldsService({ db, clock });
   const rights = new RightsService({ db, vault, deletion, clock, log, numberKey: numbers.hashKey });
   const currentFile = () => {

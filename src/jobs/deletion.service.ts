@@ -18,6 +18,8 @@ export interface DeletionDeps {
   readonly vault: Pick<Vault, 'shred'>;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Told after each recording (or its audio) is deleted, for the `recording.deleted` webhook. */
+  readonly onDeleted?: (recordingId: string, rule: RuleId, what: 'recording' | 'audio') => void;
 }
 
 export interface ShredRequest {
@@ -83,6 +85,7 @@ export class DeletionService {
         receipts.push(await this.deleteDocument(doc.id, req.rule));
     }
     log.info({ recordingId: id, rule: req.rule, what }, 'recording deleted');
+    this.#d.onDeleted?.(id, req.rule, what);
     return receipts;
   }
 

@@ -127,6 +127,16 @@ forEachDialect('retention', (h) => {
     assert.equal(receipts.find((r) => r.objectId === 'review' && r.kind === 'audio')?.rule, 'R-RET-5');
     assert.equal(receipts.find((r) => r.objectId === doc.id)?.rule, 'R-RET-2');
     assert.equal(JSON.stringify(receipts).includes('06 12'), false, 'receipts hold no content');
+    // Each deletion is announced once (the `recording.deleted` webhook), with its rule.
+    for (const id of expires.keys())
+      assert.equal(
+        w.deleted.filter((d) => d.recordingId === id && d.what === 'recording').length,
+        1,
+        `announced ${id}`,
+      );
+    assert.ok(
+      w.deleted.some((d) => d.recordingId === 'review' && d.what === 'audio' && d.rule === 'R-RET-5'),
+    );
   });
 
   it('R-RET-4: catches up after downtime, in batches, and a period is enqueued once across nodes', async () => {

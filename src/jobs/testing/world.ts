@@ -39,6 +39,8 @@ export interface World {
   readonly blobs: FsBlobStore;
   readonly blobDir: string;
   readonly deletion: DeletionService;
+  /** What the deletion service announced (the `recording.deleted` webhook's source). */
+  readonly deleted: { recordingId: string; rule: string; what: string }[];
   record(o: RecordOptions): Promise<void>;
 }
 
@@ -77,8 +79,16 @@ export function makeWorld(db: Db, clock: FakeClock, dir: string): World {
     log: silentLogger,
     chunkMs: 100,
   });
-  const deletion = new DeletionService({ db, vault, clock, log: silentLogger });
+  const deleted: World['deleted'] = [];
+  const deletion = new DeletionService({
+    db,
+    vault,
+    clock,
+    log: silentLogger,
+    onDeleted: (recordingId, rule, what) => deleted.push({ recordingId, rule, what }),
+  });
   return {
+    deleted,
     db,
     clock,
     vault,
