@@ -98,7 +98,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config/**', 'test/**', 'bench/**', 'scripts/**', '**/*.test.ts'],
+    files: ['src/config/**', 'test/**', 'bench/**', 'scripts/**', 'examples/**', '**/*.test.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
