@@ -13,7 +13,7 @@ import { createVault } from './vault/vault.factory.ts';
 import { loadLocalMasterKey, KeyRing } from './vault/keyring.ts';
 import type { Vault } from './vault/vault.ts';
 import { AccessLog } from './audit/access-log.ts';
-import { auditKeyPath } from './cli/commands/audit.command.ts';
+import { auditKeyFromConfig, auditKeyPath } from './cli/commands/audit.command.ts';
 import { buildApp } from './api/app.ts';
 import { cryptoRng } from './random.ts';
 import { LiveHub } from './capture/live.hub.ts';
@@ -67,7 +67,7 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
     db: db.kysely,
     dialect: db.dialect,
     clock,
-    checkpointKey: await loadOrCreateSecret(auditKeyPath(config.dataDir)),
+    checkpointKey: auditKeyFromConfig(config) ?? (await loadOrCreateSecret(auditKeyPath(config.dataDir))),
     retentionDays: config.audit.retentionDays,
   });
   const policies = new PolicySource();
@@ -198,7 +198,7 @@ export async function openCaptureSink(config: Config): Promise<{ sink: Recorder;
     db: db.kysely,
     dialect: db.dialect,
     clock,
-    checkpointKey: await loadOrCreateSecret(auditKeyPath(config.dataDir)),
+    checkpointKey: auditKeyFromConfig(config) ?? (await loadOrCreateSecret(auditKeyPath(config.dataDir))),
     retentionDays: config.audit.retentionDays,
   });
   const recorder = new Recorder({

@@ -273,4 +273,11 @@ export const FIELDS: readonly FieldSpec[] = [
     default: undefined,
     doc: 'Documented reason required when audit.retentionDays exceeds 365.',
   },
+  {
+    path: 'audit.checkpointKey',
+    env: 'ECOUTE_AUDIT_CHECKPOINT_KEY',
+    kind: secret,
+    default: undefined,
+    doc: 'Key of the access log’s signed checkpoints (base64, 32+ bytes); the same on every node. Empty: dataDir/audit-checkpoint.key, created on first start.',
+  },
 ];

@@ -45,7 +45,11 @@ export interface Config {
   readonly audiohook: { readonly apiKey: string | undefined; readonly clientSecret: string | undefined };
   readonly fork: { readonly username: string | undefined; readonly password: string | undefined };
   readonly nats: { readonly url: string | undefined };
-  readonly audit: { readonly retentionDays: number; readonly retentionReason: string | undefined };
+  readonly audit: {
+    readonly retentionDays: number;
+    readonly retentionReason: string | undefined;
+    readonly checkpointKey: string | undefined;
+  };
 }
 
 export interface LoadOptions {

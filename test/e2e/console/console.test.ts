@@ -8,6 +8,8 @@ import { base32Decode, totp } from '../../../src/api/auth/totp.ts';
 import { ARTIFACTS, chromiumAvailable, ROOT, startHarness, type Harness } from './harness.ts';
 import { feedTones, seedAgent, seedInformedAgent, seedMany, seedPlayable, startLiveCall } from './seed.ts';
 import { parsePolicyText } from '../../../src/policy/parse.ts';
+import { sine } from '../../../src/media/tones.ts';
+import { runSipp, sippSkip, twoPartyPcap } from '../siprec/sipp.ts';
 
 const REQUIRE = process.env.ECOUTE_TEST_REQUIRE_CHROMIUM === '1';
 const skip = !chromiumAvailable() && !REQUIRE;
@@ -15,6 +17,10 @@ if (skip)
   console.log(
     '# SKIPPED console e2e: /usr/bin/chromium is missing (set ECOUTE_TEST_REQUIRE_CHROMIUM=1 to fail instead)',
   );
+
+// The player plays a recording made by a real sipp call through SIPREC; without sipp (and unless
+// ECOUTE_TEST_REQUIRE_SIPP=1, which throws here) it plays the seeded rec-0001, with the notice printed.
+const noSipp = skip ? 'chromium missing' : sippSkip();
 
 const DPO_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const BULK = 10_000;
@@ -123,6 +129,28 @@ async function publishGrid(h: Harness): Promise<void> {
   if (r.status !== 201) throw new Error(`grid not published: ${r.status} ${await r.text()}`);
 }
 
+/**
+ * One sipp call as the SIPREC SRC (UDP, two streams of 3 s: agent 440 Hz, customer 1000 Hz) for the agent
+ * on extension 1001 (a1); resolves with the recording once the recorder reports it sealed (an event).
+ */
+async function sippRecording(h: Harness): Promise<string> {
+  const { ports } = await h.siprec();
+  const from = h.events.events.length;
+  const ms = 3000;
+  const r = await runSipp({
+    scenario: 'siprec_pcap.xml',
+    transport: 'u1',
+    port: ports.udp,
+    pcap: twoPartyPcap(sine(1000, ms, 8000), sine(440, ms, 8000)),
+    pauseMs: ms,
+    noticeEndedAt: new Date(Date.now() - 1000).toISOString(),
+  });
+  assert.equal(r.code, 0, r.errors);
+  const end = await h.events.wait((e) => e.kind !== 'action' && h.events.events.indexOf(e) >= from);
+  assert.equal(end.kind, 'sealed', `the sipp call ended ${end.kind}: ${end.detail ?? ''}`);
+  return end.recordingId ?? '';
+}
+
 async function login(page: Page, url: string, user: string, totpCode?: () => string): Promise<void> {
   await page.goto(url);
   await page.getByLabel('Identifiant').fill(user);
@@ -147,6 +175,14 @@ describe('console in Chromium', { skip }, () => {
     // Alice is in the policy's team (her campaigns, R-EMP-3); a3 takes the live call (R-EMP-2: informed).
     await seedInformedAgent(h.db, 'a1', 'Alice Martin', 'support', 3);
     await seedInformedAgent(h.db, 'a3', 'Chloé Roux', 'support', 3);
+    // The agent the sipp scenario names (extension 1001, see test/e2e/siprec/sipp.ts): Alice.
+    await h.db.agents.upsert({
+      id: 'a1',
+      displayName: 'Alice Martin',
+      teamId: 'support',
+      extension: '1001',
+      sipAor: 'sip:1001@pbx.example',
+    });
     await seedAgent(h.db, 'a2', 'Bruno Petit');
     await seedPlayable(h.db, h.vault, {
       id: 'rec-0001',
@@ -271,7 +307,17 @@ describe('console in Chromium', { skip }, () => {
     assert.equal(denied[0]!.result, 'denied');
   });
 
-  it('plays with the stated purpose: two-lane waveform, audio advances, speed changes', async () => {
+  it('plays a recording made by a real sipp call with the stated purpose: two-lane waveform, audio advances, speed changes', async () => {
+    if (!noSipp) {
+      const id = await sippRecording(h);
+      const rec = await h.db.recordings.get(id);
+      assert.equal(rec?.state, 'sealed');
+      assert.equal(rec?.agentId, 'a1', 'the agent on extension 1001');
+      assert.ok(Math.abs((rec?.durationMs ?? 0) - 3000) <= 150, `duration ${rec?.durationMs} ms`);
+      await page.goto(`${h.url}/recordings/${id}`);
+      await page.getByRole('heading', { name: 'Enregistrement' }).waitFor();
+      await page.getByTestId('listen').waitFor();
+    }
     await page.getByTestId('purpose-quality').check();
     await page.getByTestId('listen').click();
     await page.getByTestId('player').waitFor();
@@ -358,7 +404,12 @@ describe('console in Chromium', { skip }, () => {
     );
     await nav.getByRole('link', { name: 'Mes enregistrements' }).click();
     await page.getByRole('heading', { name: 'Mes enregistrements' }).waitFor();
-    assert.equal(await page.locator('tbody tr').count(), 1);
+    // The seeded recording, and the sipp call's when sipp ran.
+    await page
+      .locator('tbody tr')
+      .nth(noSipp ? 0 : 1)
+      .waitFor();
+    assert.equal(await page.locator('tbody tr').count(), noSipp ? 1 : 2);
     await nav.getByRole('link', { name: 'Qui a écouté mes appels' }).click();
     await page.getByRole('cell', { name: 'Superviseur' }).waitFor();
     assert.equal(await page.getByRole('cell', { name: 'Qualité' }).count(), 1);

@@ -25,12 +25,14 @@ import { LiveHub } from '../../../src/capture/live.hub.ts';
 import { PolicySource } from '../../../src/capture/policy.source.ts';
 import { Recorder } from '../../../src/capture/recorder.ts';
 import { numberProtection } from '../../../src/capture/numbers.ts';
-import { fixedDraw } from '../../../src/capture/testing/recorder.harness.ts';
+import { EventLog, fixedDraw } from '../../../src/capture/testing/recorder.harness.ts';
+import type { CallEventsSink } from '../../../src/capture/active-call.ts';
 import { dpoPlugins } from '../../../src/dpo/dpo.plugins.ts';
 import { auditEvents } from '../../../src/audit/recorder.events.ts';
 import { WebhookService } from '../../../src/webhooks/webhook.service.ts';
 import { WebhookEndpoints } from '../../../src/webhooks/endpoints.ts';
 import { tempDir } from '../../support/tmp.ts';
+import { attachSiprec, type SiprecAttachment } from '../siprec/stack.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -47,6 +49,10 @@ export interface Harness {
   readonly recorder: Recorder;
   readonly live: LiveHub;
   readonly policies: PolicySource;
+  /** Every recorder event, awaitable (a copy of what goes to the access log). */
+  readonly events: EventLog;
+  /** The SIPREC front (SIP + RTP) on the harness's recorder, started on first call, closed with the harness. */
+  siprec(): Promise<SiprecAttachment>;
   addUser(
     login: string,
     roles: Role[],
@@ -105,6 +111,8 @@ export async function startHarness(): Promise<Harness> {
   const policies = new PolicySource();
   const numbers = await numberProtection(keyRing);
   const live = new LiveHub();
+  const events = new EventLog();
+  let siprec: Promise<SiprecAttachment> | undefined;
   // The recorder as src/main.ts builds it; the draw is the named fake of recorder.harness.ts (always
   // sampled) so a 5 % policy records the test's call; events go to the access log like main.ts's sink.
   const recorder = new Recorder({
@@ -116,7 +124,7 @@ export async function startHarness(): Promise<Harness> {
     policies,
     numbers,
     live,
-    events: auditEvents(accessLog, silentLogger),
+    events: tee(auditEvents(accessLog, silentLogger), events),
   });
   const deps = { config, db, vault, clock: systemClock, log: silentLogger, policies, numbers, accessLog };
   // As src/main.ts: the API's own routes, then the plugins of the node's services (here the DPO's).
@@ -180,6 +188,11 @@ export async function startHarness(): Promise<Harness> {
     recorder,
     live,
     policies,
+    events,
+    siprec() {
+      siprec ??= attachSiprec({ recorder, policies, clock: systemClock, dir: tmp.path });
+      return siprec;
+    },
     async addUser(login, roles, opts = {}) {
       const u = await identity.create({
         login,
@@ -194,11 +207,34 @@ export async function startHarness(): Promise<Harness> {
     },
     async close() {
       await browser.close().catch(() => undefined);
+      if (siprec) await (await siprec).close();
       await Promise.all([...recorder.active.keys()].map((id) => recorder.close(id, 'error')));
       await server.close();
       if (server !== app) await app.close();
       await db.close();
       tmp.remove();
+    },
+  };
+}
+
+/** Both sinks see every event, in order (the access log as in src/main.ts, and the test's own log). */
+function tee(a: CallEventsSink, b: CallEventsSink): CallEventsSink {
+  return {
+    action(callId, action, detail) {
+      a.action(callId, action, detail);
+      b.action(callId, action, detail);
+    },
+    sealed(recordingId, callId) {
+      a.sealed(recordingId, callId);
+      b.sealed(recordingId, callId);
+    },
+    destroyed(recordingId, callId, rule) {
+      a.destroyed(recordingId, callId, rule);
+      b.destroyed(recordingId, callId, rule);
+    },
+    failed(recordingId, callId, error) {
+      a.failed(recordingId, callId, error);
+      b.failed(recordingId, callId, error);
     },
   };
 }

@@ -4,12 +4,15 @@
  * port range) in front of the SiprecRecorder and the Recorder over the real harness (SQLite file, vault on
  * the filesystem, the example quality policy, informed agent a1 on extension 1001). Added here: agent a2
  * on extension 1002 who has NOT acknowledged the employee notice (R-EMP-2), and a draw the test can set.
+ * `attachSiprec` is the SIP + RTP front alone, for suites that bring their own recorder (the console e2e).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DAY_MS, FakeClock } from '../../../src/clock.ts';
+import { DAY_MS, FakeClock, type Clock } from '../../../src/clock.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { Rng } from '../../../src/policy/rng.ts';
+import type { PolicySource } from '../../../src/capture/policy.source.ts';
+import type { Recorder } from '../../../src/capture/recorder.ts';
 import { RtpEngine } from '../../../src/capture/rtp/rtp.engine.ts';
 import { SipServer } from '../../../src/capture/siprec/sip.server.ts';
 import { SiprecRecorder } from '../../../src/capture/siprec/siprec.recorder.ts';
@@ -59,30 +62,38 @@ export interface SiprecStack {
   close(): Promise<void>;
 }
 
-export async function startSiprecStack(): Promise<SiprecStack> {
-  const tmp = tempDir('ecoute-siprec-e2e-');
-  const clock = new FakeClock('2026-11-03T09:00:00Z');
-  const draw = new SettableDraw();
-  const h = await recorderHarness(tmp.path, { clock, rng: draw });
-  await h.db.agents.upsert({
-    id: 'a2',
-    displayName: 'Agent Deux',
-    teamId: 'support',
-    extension: '1002',
-    sipAor: 'sip:1002@pbx.example',
-  });
-  const trunksFile = join(tmp.path, 'trunks.yaml');
+export interface SiprecAttachment {
+  readonly sip: SipServer;
+  readonly rtp: RtpEngine;
+  readonly handler: SiprecRecorder;
+  readonly ports: { readonly udp: number; readonly tcp: number };
+  /** Stops the SIP server, then the RTP engine (the recorder and its store stay the caller's). */
+  close(): Promise<void>;
+}
+
+/**
+ * The SIPREC front of a recorder, as src/main.services.ts wires it: an RtpEngine (one worker, a random port
+ * range) and a SipServer (UDP + TCP, port 0) around a SiprecRecorder; the trunks file (TRUNKS_YAML) is
+ * written in `dir`.
+ */
+export async function attachSiprec(o: {
+  recorder: Recorder;
+  policies: PolicySource;
+  clock: Clock;
+  dir: string;
+}): Promise<SiprecAttachment> {
+  const trunksFile = join(o.dir, 'trunks.yaml');
   writeFileSync(trunksFile, TRUNKS_YAML);
   // A random even range well above the defaults, so parallel suites rarely meet.
   const portMin = 40000 + 2 * Math.floor(Math.random() * 5000);
   const rtp = new RtpEngine({ portMin, portMax: portMin + 400, workers: 1, bindAddress: '127.0.0.1' });
   const handler = new SiprecRecorder({
-    recorder: h.recorder,
+    recorder: o.recorder,
     rtp,
     trunks: loadTrunksFile(trunksFile),
-    clock,
+    clock: o.clock,
     log: silentLogger,
-    objectionKey: () => h.policies.current()?.file.notices.caller.objectionKey,
+    objectionKey: () => o.policies.current()?.file.notices.caller.objectionKey,
   });
   const sip = new SipServer({
     config: {
@@ -102,18 +113,48 @@ export async function startSiprecStack(): Promise<SiprecStack> {
   await sip.listen();
   const p = sip.ports();
   return {
+    sip,
+    rtp,
+    handler,
+    ports: { udp: p.udp ?? 0, tcp: p.tcp ?? 0 },
+    async close() {
+      await sip.close();
+      await rtp.stop();
+    },
+  };
+}
+
+export async function startSiprecStack(): Promise<SiprecStack> {
+  const tmp = tempDir('ecoute-siprec-e2e-');
+  const clock = new FakeClock('2026-11-03T09:00:00Z');
+  const draw = new SettableDraw();
+  const h = await recorderHarness(tmp.path, { clock, rng: draw });
+  await h.db.agents.upsert({
+    id: 'a2',
+    displayName: 'Agent Deux',
+    teamId: 'support',
+    extension: '1002',
+    sipAor: 'sip:1002@pbx.example',
+  });
+  const front = await attachSiprec({
+    recorder: h.recorder,
+    policies: h.policies,
+    clock,
+    dir: tmp.path,
+  });
+  const { sip, rtp, handler, ports } = front;
+  return {
     h,
     sip,
     rtp,
     handler,
     draw,
     dir: tmp.path,
-    ports: { udp: p.udp ?? 0, tcp: p.tcp ?? 0 },
+    ports,
     nextDay: () => clock.advance(DAY_MS),
     eventAfter: (from, kind) => h.events.wait((e) => e.kind === kind && h.events.events.indexOf(e) >= from),
     async close() {
-      await sip.close();
-      await rtp.stop();
+      await front.close();
       await h.close();
       tmp.remove();
     },
