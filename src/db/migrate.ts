@@ -9,11 +9,16 @@ import { coreMigration } from './migrations/0001_core.ts';
 import { totpLastStepMigration } from './migrations/0002_totp_last_step.ts';
 import type { DialectName } from './types.ts';
 
+/** Names of every migration, oldest first. */
+export const MIGRATION_NAMES: readonly string[] = ['0001_core', '0002_totp_last_step'];
+
 function migrations(dialect: DialectName): Record<string, Migration> {
-  return {
+  const all: Record<string, Migration> = {
     '0001_core': coreMigration(dialect),
     '0002_totp_last_step': totpLastStepMigration(dialect),
   };
+  if (Object.keys(all).join() !== MIGRATION_NAMES.join()) throw new Error('MIGRATION_NAMES is out of date');
+  return all;
 }
 
 export interface MigrationReport {
