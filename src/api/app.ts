@@ -9,6 +9,7 @@ import { IdentityStore } from './auth/identity.store.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { oidcPluginFromConfig } from './auth/oidc.routes.ts';
 import { usersRoutes } from './users/users.routes.ts';
 import { tokensRoutes } from './tokens/tokens.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
@@ -72,6 +73,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
   await app.register(healthRoutes(deps));
   await app.register(authRoutes({ api: deps, identity, throttle: new LoginThrottle(deps.clock) }));
+  // Enterprise SSO (issue 6), only when an issuer is configured.
+  const oidc = oidcPluginFromConfig(deps, identity);
+  if (oidc) await app.register(oidc);
   await app.register(usersRoutes(identity));
   await app.register(tokensRoutes(identity));
   await app.register(auditRoutes(deps.accessLog));

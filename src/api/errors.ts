@@ -54,5 +54,14 @@ export const ApiErrors = defineErrors({
     code: 'ECOUTE_API_INTERNAL',
     summary: 'An unexpected error; details are in the server log only.',
   },
+  OIDC_NO_ROLE: {
+    code: 'ECOUTE_API_OIDC_NO_ROLE',
+    summary: 'The identity provider authenticated the user but none of its groups maps to an Ecoute role.',
+  },
+  OIDC_FAILED: {
+    code: 'ECOUTE_API_OIDC_FAILED',
+    summary:
+      'The SSO callback failed: missing or expired login state, state mismatch, or the provider refused the code or ID token.',
+  },
   NOT_READY: { code: 'ECOUTE_API_NOT_READY', summary: 'A dependency (database, storage) is not reachable.' },
 });

@@ -260,6 +260,42 @@ export const FIELDS: readonly FieldSpec[] = [
   },
 
   {
+    path: 'oidc.issuer',
+    env: 'ECOUTE_OIDC_ISSUER',
+    kind: optStr,
+    default: undefined,
+    doc: 'OpenID Connect issuer URL for enterprise SSO (discovery at /.well-known/openid-configuration); empty: SSO off.',
+  },
+  {
+    path: 'oidc.clientId',
+    env: 'ECOUTE_OIDC_CLIENT_ID',
+    kind: optStr,
+    default: undefined,
+    doc: 'Client id registered at the OpenID Connect provider.',
+  },
+  {
+    path: 'oidc.clientSecret',
+    env: 'ECOUTE_OIDC_CLIENT_SECRET',
+    kind: secret,
+    default: undefined,
+    doc: 'Client secret registered at the OpenID Connect provider (client_secret_basic).',
+  },
+  {
+    path: 'oidc.redirectUrl',
+    env: 'ECOUTE_OIDC_REDIRECT_URL',
+    kind: optStr,
+    default: undefined,
+    doc: 'Callback URL registered at the provider, e.g. https://ecoute.example/api/auth/oidc/callback.',
+  },
+  {
+    path: 'oidc.claimMapping',
+    env: 'ECOUTE_OIDC_CLAIM_MAPPING',
+    kind: optStr,
+    default: undefined,
+    doc: 'JSON object mapping `groups` claim values to roles and teams, e.g. {"cc-supervisors":{"role":"supervisor"},"team-a":{"team":"teamA"}}.',
+  },
+
+  {
     path: 'audit.retentionDays',
     env: 'ECOUTE_AUDIT_RETENTION_DAYS',
     kind: { type: 'int', min: 183, max: 1095 },

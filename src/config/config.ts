@@ -45,6 +45,15 @@ export interface Config {
   readonly audiohook: { readonly apiKey: string | undefined; readonly clientSecret: string | undefined };
   readonly fork: { readonly username: string | undefined; readonly password: string | undefined };
   readonly nats: { readonly url: string | undefined };
+  /** OpenID Connect SSO (issue 6): enabled when issuer is set. */
+  readonly oidc: {
+    readonly issuer: string | undefined;
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    readonly redirectUrl: string | undefined;
+    /** JSON text of a ClaimMapping (src/api/auth/oidc.ts). */
+    readonly claimMapping: string | undefined;
+  };
   readonly audit: {
     readonly retentionDays: number;
     readonly retentionReason: string | undefined;

@@ -1,0 +1,225 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { fail, isEcouteError } from '../../errors.ts';
+import { ApiErrors } from '../errors.ts';
+import type { ApiDeps } from '../deps.ts';
+import { CSRF_COOKIE, SESSION_COOKIE } from '../guard.ts';
+import { errors } from '../schemas.ts';
+import type { IdentityStore, User } from './identity.store.ts';
+import { ConfigErrors } from '../../config/errors.ts';
+import { isRole, type Role } from '../access/roles.ts';
+import { OpenIdClient } from './oidc.client.ts';
+import { mapClaims, type ClaimMapping, type OidcChecks, type OidcClaims, type OidcProvider } from './oidc.ts';
+
+export interface OidcRouteDeps {
+  readonly api: ApiDeps;
+  readonly identity: IdentityStore;
+  readonly provider: OidcProvider;
+  readonly mapping: ClaimMapping;
+}
+
+/** The per-attempt state/nonce/PKCE cookie: HTTP-only, scoped to the two SSO routes, 10 minutes. */
+export const OIDC_FLOW_COOKIE = 'ecoute_oidc';
+const FLOW_PATH = '/api/auth/oidc';
+const FLOW_TTL_S = 600;
+
+/** SSO accounts never have a usable password: this is no scrypt hash, so verifyPassword always fails. */
+export const SSO_NO_PASSWORD = '!sso';
+
+const redirect = {
+  302: { type: 'null', description: 'Redirect (Location header).' },
+} as const;
+
+function readChecks(raw: string | undefined): OidcChecks | undefined {
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<OidcChecks>;
+    if (typeof v.state === 'string' && typeof v.nonce === 'string' && typeof v.codeVerifier === 'string')
+      return { state: v.state, nonce: v.nonce, codeVerifier: v.codeVerifier };
+  } catch {
+    // a garbled cookie is no login in progress
+  }
+  return undefined;
+}
+
+/**
+ * The local login of an SSO user is `oidc:<sub>`, never the IdP's preferred_username: a name chosen at
+ * the IdP must not be able to take over a local account such as `admin`.
+ */
+export const ssoLogin = (sub: string): string => `oidc:${sub}`;
+
+/**
+ * GET /api/auth/oidc/login and /callback (issue 6). The IdP is the source of truth for roles and teams:
+ * they are rewritten at every SSO login. R-SEC-1: a role that can hear audio gets a session limited to
+ * TOTP enrolment/verification, exactly like a password login without TOTP, until a local TOTP is enrolled.
+ */
+export const oidcRoutes =
+  (d: OidcRouteDeps): FastifyPluginAsync =>
+  // eslint-disable-next-line @typescript-eslint/require-await -- a Fastify plugin is async by contract
+  async (app) => {
+    const { api, identity, provider, mapping } = d;
+    const secure = api.config.http.secureCookies;
+
+    const logLogin = (
+      req: FastifyRequest,
+      actor: string,
+      role: string,
+      result: 'allowed' | 'denied',
+      code?: string,
+    ) =>
+      api.accessLog.append({
+        actor,
+        role,
+        action: 'login',
+        objectType: 'session',
+        result,
+        sourceAddress: req.ip,
+        detail: { method: 'oidc', ...(code ? { code } : {}) },
+      });
+
+    app.get(
+      '/api/auth/oidc/login',
+      {
+        config: { access: 'public' },
+        schema: { tags: ['auth'], summary: 'Start an SSO login (redirects to the IdP).', response: redirect },
+      },
+      async (_req, reply) => {
+        const checks = provider.newChecks();
+        const url = await provider.authorizationUrl(checks);
+        // SameSite=Lax, not Strict: the callback is a top-level navigation coming from the IdP's site.
+        void reply.setCookie(OIDC_FLOW_COOKIE, Buffer.from(JSON.stringify(checks)).toString('base64url'), {
+          path: FLOW_PATH,
+          httpOnly: true,
+          sameSite: 'lax',
+          secure,
+          maxAge: FLOW_TTL_S,
+        });
+        return reply.redirect(url, 302);
+      },
+    );
+
+    app.get<{ Querystring: Record<string, string> }>(
+      '/api/auth/oidc/callback',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags: ['auth'],
+          summary: 'SSO callback: opens a session and redirects to the console.',
+          querystring: {
+            type: 'object',
+            properties: { code: { type: 'string' }, state: { type: 'string' }, error: { type: 'string' } },
+          },
+          response: { ...redirect, 401: errors[401], 403: errors[401] },
+        },
+      },
+      async (req, reply) => {
+        const checks = readChecks(req.cookies[OIDC_FLOW_COOKIE]);
+        void reply.clearCookie(OIDC_FLOW_COOKIE, { path: FLOW_PATH }); // one attempt per cookie
+        if (!checks) {
+          await logLogin(req, 'unknown', 'none', 'denied', ApiErrors.OIDC_FAILED.code);
+          throw fail(ApiErrors.OIDC_FAILED, 'no SSO login in progress (expired or missing state cookie)');
+        }
+        const query = req.url.slice(req.url.indexOf('?') + 1);
+        let claims: OidcClaims;
+        try {
+          claims = await provider.callback(req.url.includes('?') ? query : '', checks);
+        } catch (e) {
+          await logLogin(req, 'unknown', 'none', 'denied', ApiErrors.OIDC_FAILED.code);
+          req.log.warn({ err: e }, 'oidc callback refused');
+          throw isEcouteError(e) ? e : fail(ApiErrors.OIDC_FAILED, undefined, {}, e);
+        }
+        const user = await upsertUser(req, claims);
+        const s = await identity.openSession(user.id);
+        await logLogin(req, user.id, user.roles[0] ?? 'none', 'allowed');
+        void reply.setCookie(SESSION_COOKIE, s.sessionId, {
+          path: '/',
+          sameSite: 'strict',
+          secure,
+          httpOnly: true,
+          expires: new Date(s.expiresAt),
+        });
+        void reply.setCookie(CSRF_COOKIE, s.csrf, {
+          path: '/',
+          sameSite: 'strict',
+          secure,
+          httpOnly: false,
+          expires: new Date(s.expiresAt),
+        });
+        return reply.redirect('/', 302);
+      },
+    );
+
+    /** Creates the local account or rewrites its roles/teams from the IdP; refuses users with no role. */
+    async function upsertUser(req: FastifyRequest, claims: OidcClaims): Promise<User> {
+      const { roles, teams } = mapClaims(claims, mapping);
+      const login = ssoLogin(claims.sub);
+      const existing = await identity.byLogin(login);
+      const displayName = claims.name ?? claims.preferred_username ?? claims.sub;
+      if (roles.length === 0) {
+        // Removed from every mapped group at the IdP: the local account loses its roles and sessions too.
+        if (existing) await identity.update(existing.id, { roles: [], teams: [] });
+        if (existing) await identity.revokeUserSessions(existing.id);
+        await logLogin(req, existing?.id ?? login, 'none', 'denied', ApiErrors.OIDC_NO_ROLE.code);
+        throw fail(ApiErrors.OIDC_NO_ROLE);
+      }
+      if (!existing) {
+        return identity.create({ login, displayName, passwordHash: SSO_NO_PASSWORD, roles, teams });
+      }
+      if (existing.disabled) {
+        await logLogin(
+          req,
+          existing.id,
+          existing.roles[0] ?? 'none',
+          'denied',
+          ApiErrors.BAD_CREDENTIALS.code,
+        );
+        throw fail(ApiErrors.BAD_CREDENTIALS, 'this account is disabled in Ecoute');
+      }
+      await identity.update(existing.id, { roles, teams, displayName });
+      return { ...existing, roles, teams, displayName };
+    }
+  };
+
+/** Parses `oidc.claimMapping`; a typo in a role name fails at start, not at the first login. */
+export function parseClaimMapping(text: string | undefined): ClaimMapping {
+  const bad = (why: string) => fail(ConfigErrors.INVALID_FIELD, `oidc.claimMapping: ${why}`);
+  if (!text) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw bad('not JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('not a JSON object');
+  const out: Record<string, { role?: Role; team?: string }> = {};
+  for (const [group, m] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof m !== 'object' || m === null) throw bad(`entry ${group} is not an object`);
+    const { role, team } = m as { role?: unknown; team?: unknown };
+    if (role !== undefined && (typeof role !== 'string' || !isRole(role)))
+      throw bad(`unknown role for ${group}`);
+    if (team !== undefined && typeof team !== 'string') throw bad(`team of ${group} is not a string`);
+    out[group] = { ...(role ? { role } : {}), ...(typeof team === 'string' ? { team } : {}) };
+  }
+  return out;
+}
+
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/;
+
+/** The SSO plugin from configuration, or undefined when `oidc.issuer` is not set. */
+export function oidcPluginFromConfig(api: ApiDeps, identity: IdentityStore): FastifyPluginAsync | undefined {
+  const c = api.config.oidc;
+  if (!c.issuer) return undefined;
+  if (!c.clientId || !c.redirectUrl)
+    throw fail(
+      ConfigErrors.INVALID_FIELD,
+      'oidc.clientId and oidc.redirectUrl are required with oidc.issuer',
+    );
+  const provider = new OpenIdClient({
+    issuer: c.issuer,
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    redirectUrl: c.redirectUrl,
+    // Plain HTTP only to a loopback IdP (a local test provider); anything else must be HTTPS.
+    allowInsecureHttp: LOOPBACK.test(c.issuer),
+  });
+  return oidcRoutes({ api, identity, provider, mapping: parseClaimMapping(c.claimMapping) });
+}
