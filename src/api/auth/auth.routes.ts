@@ -4,6 +4,7 @@ import { ApiErrors } from '../errors.ts';
 import type { ApiDeps } from '../deps.ts';
 import { requireAccess, needsSecondFactor } from '../access/require-access.ts';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../guard.ts';
+import { logLogin, startSession } from './login.session.ts';
 import { errors, ok } from '../schemas.ts';
 import type { IdentityStore, User } from './identity.store.ts';
 import type { LoginThrottle } from './throttle.ts';
@@ -62,24 +63,6 @@ export const authRoutes =
   // eslint-disable-next-line @typescript-eslint/require-await -- a Fastify plugin is async by contract
   async (app) => {
     const { api, identity, throttle } = d;
-    const cookieOpts = { path: '/', sameSite: 'strict' as const, secure: api.config.http.secureCookies };
-
-    const logLogin = (
-      req: FastifyRequest,
-      actor: string,
-      role: string,
-      result: 'allowed' | 'denied',
-      code?: string,
-    ) =>
-      api.accessLog.append({
-        actor,
-        role,
-        action: 'login',
-        objectType: 'session',
-        result,
-        sourceAddress: req.ip,
-        detail: code ? { code } : {},
-      });
 
     app.post<{ Body: { login: string; password: string; totp?: string } }>(
       '/api/auth/login',
@@ -108,13 +91,12 @@ export const authRoutes =
           user !== undefined && !user.disabled && (await verifyPassword(password, user.passwordHash));
         if (!good || !user) {
           throttle.failure(login, req.ip);
-          await logLogin(
-            req,
-            user?.id ?? 'unknown',
-            user?.roles[0] ?? 'none',
-            'denied',
-            ApiErrors.BAD_CREDENTIALS.code,
-          );
+          await logLogin(api, req, {
+            actor: user?.id ?? 'unknown',
+            role: user?.roles[0] ?? 'none',
+            result: 'denied',
+            detail: { code: ApiErrors.BAD_CREDENTIALS.code },
+          });
           throw fail(ApiErrors.BAD_CREDENTIALS);
         }
         if (user.totpEnabled) {
@@ -125,23 +107,18 @@ export const authRoutes =
           // The step is spent in the store (not in this process): a replay on another node fails too.
           if (step === undefined || !(await identity.claimTotpStep(user.id, step))) {
             throttle.failure(login, req.ip);
-            await logLogin(req, user.id, user.roles[0] ?? 'none', 'denied', ApiErrors.TOTP_INVALID.code);
+            await logLogin(api, req, {
+              actor: user.id,
+              role: user.roles[0] ?? 'none',
+              result: 'denied',
+              detail: { code: ApiErrors.TOTP_INVALID.code },
+            });
             throw fail(totp ? ApiErrors.TOTP_INVALID : ApiErrors.TOTP_REQUIRED);
           }
         }
         throttle.success(login);
-        const s = await identity.openSession(user.id);
-        await logLogin(req, user.id, user.roles[0] ?? 'none', 'allowed');
-        void reply.setCookie(SESSION_COOKIE, s.sessionId, {
-          ...cookieOpts,
-          httpOnly: true,
-          expires: new Date(s.expiresAt),
-        });
-        void reply.setCookie(CSRF_COOKIE, s.csrf, {
-          ...cookieOpts,
-          httpOnly: false,
-          expires: new Date(s.expiresAt),
-        });
+        const s = await startSession(api, identity, reply, user.id);
+        await logLogin(api, req, { actor: user.id, role: user.roles[0] ?? 'none', result: 'allowed' });
         return { csrfToken: s.csrf, user: meOf(user) };
       },
     );

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { fail, isEcouteError } from '../../errors.ts';
 import { ApiErrors } from '../errors.ts';
 import type { ApiDeps } from '../deps.ts';
-import { CSRF_COOKIE, SESSION_COOKIE } from '../guard.ts';
+import { logLogin, startSession } from './login.session.ts';
 import { errors } from '../schemas.ts';
 import type { IdentityStore, User } from './identity.store.ts';
 import { ConfigErrors } from '../../config/errors.ts';
@@ -59,23 +59,6 @@ export const oidcRoutes =
     const { api, identity, provider, mapping } = d;
     const secure = api.config.http.secureCookies;
 
-    const logLogin = (
-      req: FastifyRequest,
-      actor: string,
-      role: string,
-      result: 'allowed' | 'denied',
-      code?: string,
-    ) =>
-      api.accessLog.append({
-        actor,
-        role,
-        action: 'login',
-        objectType: 'session',
-        result,
-        sourceAddress: req.ip,
-        detail: { method: 'oidc', ...(code ? { code } : {}) },
-      });
-
     app.get(
       '/api/auth/oidc/login',
       {
@@ -115,7 +98,12 @@ export const oidcRoutes =
         const checks = readChecks(req.cookies[OIDC_FLOW_COOKIE]);
         void reply.clearCookie(OIDC_FLOW_COOKIE, { path: FLOW_PATH }); // one attempt per cookie
         if (!checks) {
-          await logLogin(req, 'unknown', 'none', 'denied', ApiErrors.OIDC_FAILED.code);
+          await logLogin(api, req, {
+            actor: 'unknown',
+            role: 'none',
+            result: 'denied',
+            detail: { method: 'oidc', code: ApiErrors.OIDC_FAILED.code },
+          });
           throw fail(ApiErrors.OIDC_FAILED, 'no SSO login in progress (expired or missing state cookie)');
         }
         const query = req.url.slice(req.url.indexOf('?') + 1);
@@ -123,26 +111,22 @@ export const oidcRoutes =
         try {
           claims = await provider.callback(req.url.includes('?') ? query : '', checks);
         } catch (e) {
-          await logLogin(req, 'unknown', 'none', 'denied', ApiErrors.OIDC_FAILED.code);
+          await logLogin(api, req, {
+            actor: 'unknown',
+            role: 'none',
+            result: 'denied',
+            detail: { method: 'oidc', code: ApiErrors.OIDC_FAILED.code },
+          });
           req.log.warn({ err: e }, 'oidc callback refused');
           throw isEcouteError(e) ? e : fail(ApiErrors.OIDC_FAILED, undefined, {}, e);
         }
         const user = await upsertUser(req, claims);
-        const s = await identity.openSession(user.id);
-        await logLogin(req, user.id, user.roles[0] ?? 'none', 'allowed');
-        void reply.setCookie(SESSION_COOKIE, s.sessionId, {
-          path: '/',
-          sameSite: 'strict',
-          secure,
-          httpOnly: true,
-          expires: new Date(s.expiresAt),
-        });
-        void reply.setCookie(CSRF_COOKIE, s.csrf, {
-          path: '/',
-          sameSite: 'strict',
-          secure,
-          httpOnly: false,
-          expires: new Date(s.expiresAt),
+        await startSession(api, identity, reply, user.id);
+        await logLogin(api, req, {
+          actor: user.id,
+          role: user.roles[0] ?? 'none',
+          result: 'allowed',
+          detail: { method: 'oidc' },
         });
         return reply.redirect('/', 302);
       },
@@ -158,20 +142,24 @@ export const oidcRoutes =
         // Removed from every mapped group at the IdP: the local account loses its roles and sessions too.
         if (existing) await identity.update(existing.id, { roles: [], teams: [] });
         if (existing) await identity.revokeUserSessions(existing.id);
-        await logLogin(req, existing?.id ?? login, 'none', 'denied', ApiErrors.OIDC_NO_ROLE.code);
+        await logLogin(api, req, {
+          actor: existing?.id ?? login,
+          role: 'none',
+          result: 'denied',
+          detail: { method: 'oidc', code: ApiErrors.OIDC_NO_ROLE.code },
+        });
         throw fail(ApiErrors.OIDC_NO_ROLE);
       }
       if (!existing) {
         return identity.create({ login, displayName, passwordHash: SSO_NO_PASSWORD, roles, teams });
       }
       if (existing.disabled) {
-        await logLogin(
-          req,
-          existing.id,
-          existing.roles[0] ?? 'none',
-          'denied',
-          ApiErrors.BAD_CREDENTIALS.code,
-        );
+        await logLogin(api, req, {
+          actor: existing.id,
+          role: existing.roles[0] ?? 'none',
+          result: 'denied',
+          detail: { method: 'oidc', code: ApiErrors.BAD_CREDENTIALS.code },
+        });
         throw fail(ApiErrors.BAD_CREDENTIALS, 'this account is disabled in Ecoute');
       }
       await identity.update(existing.id, { roles, teams, displayName });
