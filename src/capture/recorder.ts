@@ -220,6 +220,7 @@ export class Recorder implements CaptureSink {
 /** A CallHandle over a main-thread pipeline: adapters push PCM, the pipeline places it on the timeline. */
 class PipelineHandle implements CallHandle {
   readonly #pos: [number, number] = [0, 0];
+  #split: [Int16Array, Int16Array] = [new Int16Array(0), new Int16Array(0)];
   #ended = false;
 
   constructor(
@@ -238,16 +239,19 @@ class PipelineHandle implements CallHandle {
     this.#pos[channel] += samples.length;
   }
 
+  /** Splits into reused buffers (no allocation per frame): the pipeline copies what it is given. */
   pushStereo(interleaved: Int16Array): void {
     const n = interleaved.length >> 1;
-    const a = new Int16Array(n);
-    const c = new Int16Array(n);
+    if (this.#split[0].length < n) this.#split = [new Int16Array(n), new Int16Array(n)];
+    const [a, c] = this.#split;
     for (let i = 0; i < n; i++) {
       a[i] = interleaved[2 * i] as number;
       c[i] = interleaved[2 * i + 1] as number;
     }
-    this.push(0, a);
-    this.push(1, c);
+    for (const ch of [0, 1] as const) {
+      this.pipeline.push(ch, this.#split[ch], this.#pos[ch], 0, n);
+      this.#pos[ch] += n;
+    }
   }
 
   dtmf(digit: string): void {

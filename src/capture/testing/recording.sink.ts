@@ -6,6 +6,7 @@
  * the pause gate (R-PCI-1: paused audio becomes silence, never stored) and the objection key (R-CAL-2:
  * the audio captured so far is destroyed and nothing more is kept). It is not the product's recorder.
  */
+import { deinterleave } from '../fork/decimator.ts';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -130,15 +131,11 @@ class SinkCall implements CallHandle {
   }
 
   pushStereo(interleaved: Int16Array): void {
-    const n = interleaved.length >> 1;
-    const a = new Int16Array(n);
-    const c = new Int16Array(n);
-    for (let i = 0; i < n; i++) {
-      a[i] = interleaved[2 * i] as number;
-      c[i] = interleaved[2 * i + 1] as number;
+    const [agent, customer] = deinterleave(interleaved, 2);
+    if (agent && customer) {
+      this.push(0, agent);
+      this.push(1, customer);
     }
-    this.push(0, a);
-    this.push(1, c);
   }
 
   dtmf(digit: string): void {
