@@ -29,9 +29,12 @@ const machine = {
   loadavg: loadavg().map((x) => x.toFixed(2)),
   at: new Date().toISOString(),
 };
-console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, load ${machine.loadavg.join(' ')}`);
+console.log(
+  `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, load ${machine.loadavg.join(' ')}`,
+);
 
-const fmt = (n: number): string => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3));
+const fmt = (n: number): string =>
+  Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
 const out: Record<string, BenchResult[]> = {};
 let failed = false;
 for (const name of chosen) {
@@ -46,7 +49,9 @@ for (const name of chosen) {
       const base = r.baseline === undefined ? '' : `${fmt(r.baseline)} ${r.unit}`;
       const ratio = r.ratio === undefined ? '' : fmt(r.ratio);
       const met = r.met === undefined ? '' : r.met ? 'yes' : 'NO';
-      console.log(`| ${r.name} | ${fmt(r.value)} ${r.unit} | ${base} | ${ratio} | ${r.target ?? ''} | ${met} |${r.note ? ` ${r.note}` : ''}`);
+      console.log(
+        `| ${r.name} | ${fmt(r.value)} ${r.unit} | ${base} | ${ratio} | ${r.target ?? ''} | ${met} |${r.note ? ` ${r.note}` : ''}`,
+      );
     }
   } catch (e) {
     failed = true;

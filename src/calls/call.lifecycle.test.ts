@@ -15,7 +15,10 @@ const run = (events: CallEvent[]): { state: CallState; effects: string[] } => {
 
 test('R-PCI-1: a pause closes the gate and disconnects listeners; resume marks the paused span', () => {
   let t = nextState(initialState(0), { kind: 'pause', at: 1000, reason: 'agent' });
-  assert.deepEqual(t.effects.map((e) => e.kind), ['gate_closed', 'disconnect_listeners', 'log']);
+  assert.deepEqual(
+    t.effects.map((e) => e.kind),
+    ['gate_closed', 'disconnect_listeners', 'log'],
+  );
   t = nextState(t.state, { kind: 'resume', at: 4000 });
   assert.deepEqual(t.effects[0], { kind: 'mark_segment', segment: 'paused', from: 1000, to: 4000 });
   assert.equal(t.state.kind, 'recording');
@@ -50,11 +53,20 @@ test('ending while paused closes the paused span before sealing; events after th
 
 test('a second pause or a resume while recording is a no-op', () => {
   assert.deepEqual(run([{ kind: 'resume', at: 1 }]).effects, []);
-  assert.equal(run([{ kind: 'pause', at: 1, reason: 'api' }, { kind: 'pause', at: 2, reason: 'api' }]).effects.length, 3);
+  assert.equal(
+    run([
+      { kind: 'pause', at: 1, reason: 'api' },
+      { kind: 'pause', at: 2, reason: 'api' },
+    ]).effects.length,
+    3,
+  );
 });
 
 test('R-EMP-4: a call flagged personal mid-call stops and its audio is destroyed', () => {
-  const { state, effects } = run([{ kind: 'personal', at: 10 }, { kind: 'end', at: 20, reason: 'completed' }]);
+  const { state, effects } = run([
+    { kind: 'personal', at: 10 },
+    { kind: 'end', at: 20, reason: 'completed' },
+  ]);
   assert.equal(state.kind, 'personal_destroyed');
   assert.deepEqual(effects, ['gate_closed', 'disconnect_listeners', 'destroy_audio', 'log']);
 });

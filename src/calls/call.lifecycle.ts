@@ -34,7 +34,10 @@ export type CallEffect =
   | { readonly kind: 'disconnect_listeners'; readonly rule: DestroyRule | 'R-PCI-1' }
   | { readonly kind: 'destroy_audio'; readonly rule: DestroyRule } // spool and data key
   | { readonly kind: 'seal' }
-  | { readonly kind: 'log'; readonly action: 'objection' | 'pause' | 'resume' | 'card_data' | 'personal_call' }
+  | {
+      readonly kind: 'log';
+      readonly action: 'objection' | 'pause' | 'resume' | 'card_data' | 'personal_call';
+    }
   | { readonly kind: 'mark_segment'; readonly segment: 'paused'; readonly from: number; readonly to: number };
 
 /** The rules under which a call's audio is destroyed before it is ever sealed. */
@@ -47,7 +50,11 @@ export interface Transition {
 
 const isOver = (s: CallState): boolean => s.kind !== 'recording' && s.kind !== 'paused';
 
-function destroyed(state: CallState, rule: DestroyRule, action: 'objection' | 'card_data' | 'personal_call'): Transition {
+function destroyed(
+  state: CallState,
+  rule: DestroyRule,
+  action: 'objection' | 'card_data' | 'personal_call',
+): Transition {
   return {
     state,
     effects: [
@@ -67,7 +74,11 @@ export function nextState(state: CallState, event: CallEvent): Transition {
       if (state.kind === 'paused') return { state, effects: [] };
       return {
         state: { kind: 'paused', since: event.at, reason: event.reason },
-        effects: [{ kind: 'gate_closed' }, { kind: 'disconnect_listeners', rule: 'R-PCI-1' }, { kind: 'log', action: 'pause' }],
+        effects: [
+          { kind: 'gate_closed' },
+          { kind: 'disconnect_listeners', rule: 'R-PCI-1' },
+          { kind: 'log', action: 'pause' },
+        ],
       };
     case 'resume':
       if (state.kind !== 'paused') return { state, effects: [] };
@@ -89,7 +100,8 @@ export function nextState(state: CallState, event: CallEvent): Transition {
       // No gate_closing here: the media's tail (still in the jitter buffer) belongs to the recording;
       // `seal` drains it, then stops media.
       const effects: CallEffect[] = [];
-      if (state.kind === 'paused') effects.push({ kind: 'mark_segment', segment: 'paused', from: state.since, to: event.at });
+      if (state.kind === 'paused')
+        effects.push({ kind: 'mark_segment', segment: 'paused', from: state.since, to: event.at });
       effects.push({ kind: 'seal' });
       return { state: { kind: 'ended', at: event.at, reason: event.reason }, effects };
     }

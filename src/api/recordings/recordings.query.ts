@@ -19,7 +19,12 @@ export interface RecordingView {
   readonly direction: string;
   readonly expiresAt: number | null;
   /** The timeline: recorded, paused (R-PCI-1), masked DTMF (R-PCI-2) and lost spans, ms from the start. */
-  readonly segments: readonly { readonly kind: string; readonly startMs: number; readonly endMs: number; readonly channel?: number }[];
+  readonly segments: readonly {
+    readonly kind: string;
+    readonly startMs: number;
+    readonly endMs: number;
+    readonly channel?: number;
+  }[];
 }
 
 export interface SearchQuery {

@@ -144,7 +144,12 @@ export class SiprecRecorder implements SiprecHandler {
     } catch (e) {
       log.error({ err: e }, 'rtp allocation failed');
       await recorder.close(call.callId, 'error');
-      return { kind: 'reject', status: 503, reason: 'Service Unavailable', warning: 'no RTP ports available' };
+      return {
+        kind: 'reject',
+        status: 503,
+        reason: 'Service Unavailable',
+        warning: 'no RTP ports available',
+      };
     }
     const initiallyInactive = inv.sdp.media.every((m) => m.direction === 'inactive');
     if (initiallyInactive) this.#setPaused(session, true);
@@ -201,10 +206,18 @@ export class SiprecRecorder implements SiprecHandler {
     if (!s) return { kind: 'reject', status: 481, reason: 'Call/Transaction Does Not Exist' };
     if (upd.sdp) {
       if (upd.sdp.media.length !== s.sdp.media.length)
-        return { kind: 'reject', status: 488, reason: 'Not Acceptable Here', warning: 'm-line count changed' };
+        return {
+          kind: 'reject',
+          status: 488,
+          reason: 'Not Acceptable Here',
+          warning: 'm-line count changed',
+        };
       s.sdp = upd.sdp;
       // PROTOCOLS.md B.1.4: a=inactive pauses (BroadWorks user pause), a=sendonly resumes (R-PCI-1).
-      this.#setPaused(s, upd.sdp.media.every((m) => m.direction === 'inactive'));
+      this.#setPaused(
+        s,
+        upd.sdp.media.every((m) => m.direction === 'inactive'),
+      );
     }
     if (upd.metadata) await this.#metadata(s, upd.metadata);
     const recording = s.call !== undefined && !s.ended;
@@ -215,7 +228,12 @@ export class SiprecRecorder implements SiprecHandler {
   async #metadata(s: Session, update: RsMetadata): Promise<void> {
     s.metadata = update.datamode === 'partial' ? applyPartialUpdate(s.metadata, update) : update;
     const before = s.analysis.facts.agentRef?.value;
-    s.analysis = analyseInvite({ ...s.invite, sdp: s.sdp, metadata: s.metadata }, this.#d.trunks, this.#d.clock.now(), s.metadata);
+    s.analysis = analyseInvite(
+      { ...s.invite, sdp: s.sdp, metadata: s.metadata },
+      this.#d.trunks,
+      this.#d.clock.now(),
+      s.metadata,
+    );
     const ref = s.analysis.facts.agentRef;
     if (!s.call || s.ended || !ref || ref.value === before) return;
     const verdict = await this.#d.recorder.recheckAgent(s.call.callId, {
