@@ -7,26 +7,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/log.ts';
 import { SipServer } from '../../../src/capture/siprec/sip.server.ts';
 import { RecordingTestHandler } from '../../../src/capture/siprec/test.peer.ts';
 import { tempDir } from '../../support/tmp.ts';
+import { freePort } from '../../support/ports.ts';
 
 const SIPP = '/usr/bin/sipp';
 const here = new URL('.', import.meta.url).pathname;
-
-/** An ephemeral port number (bound then released), for sipp's own -p / -mp. */
-async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function sipp(
   scenario: string,
@@ -48,7 +38,7 @@ async function sipp(
     '-p',
     String(await freePort()),
     '-mp',
-    String((await freePort()) & ~1),
+    String(await freePort({ pair: true })),
     '-nostdin',
     '-timeout',
     '15s',

@@ -5,12 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeG711 } from '../../../src/media/g711.ts';
 import { writeRtpPcap, type RtpPcapStream } from '../../support/pcap.ts';
 import { tempDir } from '../../support/tmp.ts';
+import { freePort } from '../../support/ports.ts';
 
 export const SIPP = '/usr/bin/sipp';
 const scenarios = new URL('../sipp/', import.meta.url).pathname;
@@ -24,15 +24,8 @@ export function sippSkip(): string | false {
   return notice;
 }
 
-/** A port number bound then released, for sipp's -p / -mp (sipp cannot take 0). */
-export async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+/** sipp cannot take port 0 for -p / -mp: a port below the ephemeral range (test/support/ports.ts). */
+export { freePort };
 
 export interface SippCall {
   readonly scenario: string;
@@ -70,7 +63,7 @@ export async function runSipp(c: SippCall): Promise<SippResult> {
     ];
     writeFileSync(join(dir.path, 'fields.csv'), `SEQUENTIAL\n${fields.join(';')};\n`);
     const errFile = join(dir.path, 'err.log');
-    const mediaPort = (await freePort()) & ~1;
+    const mediaPort = await freePort({ pair: true });
     const args = [
       `127.0.0.1:${c.port}`,
       ...['-sf', join(scenarios, c.scenario), '-inf', 'fields.csv', '-m', '1', '-t', c.transport],

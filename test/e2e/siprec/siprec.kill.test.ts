@@ -64,7 +64,7 @@ async function startSipp(port: number, dir: string): Promise<ChildProcess> {
   const args = [
     `127.0.0.1:${port}`,
     ...['-sf', SCENARIO, '-inf', 'fields.csv', '-m', '1', '-t', 'u1', '-d', String(CALL_MS)],
-    ...['-i', '127.0.0.1', '-p', String(await freePort()), '-mp', String((await freePort()) & ~1)],
+    ...['-i', '127.0.0.1', '-p', String(await freePort()), '-mp', String(await freePort({ pair: true }))],
     ...['-nostdin', '-timeout', '30s', '-timeout_error'],
   ];
   return spawn(SIPP, args, { cwd: dir, stdio: 'ignore' });
