@@ -105,7 +105,7 @@ export async function run(): Promise<BenchResult[]> {
       agentId: undefined,
     });
     await identity.setTotp(u.id, 'JBSWY3DPEHPK3PXP', true);
-    const s = await identity.openSession(u.id);
+    const s = await identity.openSession(u.id, 'totp');
     const cookie = `ecoute_session=${s.sessionId}`;
     const url = `${node.url}/api/recordings/${id}/audio?purpose=quality`;
 

@@ -6,6 +6,7 @@ import { tempDir } from '../../test/support/tmp.ts';
 import { startSwift, type SwiftS3 } from '../../test/support/swift.ts';
 import { isEcouteError } from '../errors.ts';
 import { VaultErrors } from './errors.ts';
+import { eachBounded } from './bounded.ts';
 import { FsBlobStore } from './fs/fs.store.ts';
 import { S3BlobStore } from './s3/s3.store.ts';
 import { pattern, vaultAt } from './testing/vault.fixture.ts';
@@ -61,6 +62,22 @@ function blobStoreSuite(name: string, make: () => Promise<{ store: BlobStore; di
       await assert.rejects(store.getRange('recordings/b.ecvt', 99_999, 100_001), (e: unknown) =>
         isEcouteError(e, VaultErrors.RANGE),
       );
+    });
+
+    test(`R-RET-4 (${name}): deleteMany removes 1,005 blobs (more than one S3 request), absent ones included`, async (t) => {
+      if (!store) return t.skip('adapter unavailable');
+      const s = store;
+      const keys = Array.from({ length: 1005 }, (_, i) => `purge/${String(i).padStart(4, '0')}.ecvt`);
+      await eachBounded(keys, 16, (k) => s.put(k, new Uint8Array([1, 2, 3])));
+      await s.put('kept/other.ecvt', new Uint8Array([4]));
+      assert.equal((await collect(s.list('purge/'))).length, 1005);
+      const failed = await s.deleteMany([...keys, 'purge/absent-1.ecvt', 'purge/absent-2.ecvt']);
+      assert.deepEqual([...failed.keys()], []);
+      assert.deepEqual(await collect(s.list('purge/')), []);
+      assert.equal(await s.head('purge/0000.ecvt'), undefined);
+      assert.equal(await s.head('purge/1004.ecvt'), undefined);
+      assert.deepEqual(await s.head('kept/other.ecvt'), { size: 1 }, 'only the keys named go');
+      assert.deepEqual([...(await s.deleteMany([])).keys()], []);
     });
 
     test(`R-SEC-4, R-RET-4 (${name}): a recording sealed, read by range and shredded through this store`, async (t) => {

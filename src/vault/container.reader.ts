@@ -9,6 +9,7 @@ import {
   FLAG_RECOVERED,
   MAX_HEADER_BYTES,
   TAG_BYTES,
+  chunkKeyOf,
   chunkOffset,
   decodeHeader,
   keyCheckOf,
@@ -67,16 +68,17 @@ export class ContainerReader {
     const index = layout.chunks - 1;
     const at = chunkOffset(decoded.length, header.chunkBytes, index);
     const sealed = await src.read(at, src.size);
-    const key = Buffer.from(dataKey);
-    let last = openChunk(key, decoded.hash, index, FLAG_FINAL, sealed);
+    const key = chunkKeyOf(dataKey, header);
+    const domain = header.domain;
+    let last = openChunk(key, decoded.hash, index, FLAG_FINAL, sealed, domain);
     let interrupted = false;
     if (!last) {
-      last = openChunk(key, decoded.hash, index, FLAG_FINAL | FLAG_RECOVERED, sealed);
+      last = openChunk(key, decoded.hash, index, FLAG_FINAL | FLAG_RECOVERED, sealed, domain);
       interrupted = last !== undefined;
     }
     if (!last) {
       // A valid non-final chunk at the end means whole chunks were cut off: truncation, not corruption.
-      const cut = openChunk(key, decoded.hash, index, 0, sealed);
+      const cut = openChunk(key, decoded.hash, index, 0, sealed, domain);
       throw cut
         ? fail(VaultErrors.TRUNCATED, 'container truncated at a chunk boundary', { ...ctx, chunk: index })
         : fail(VaultErrors.CORRUPT_CHUNK, 'final chunk fails authentication', { ...ctx, chunk: index });
@@ -124,7 +126,14 @@ export class ContainerReader {
       const stride = chunkBytes + TAG_BYTES;
       for (let i = first; i <= stop; i++) {
         const at = (i - first) * stride;
-        const plain = openChunk(key, this.#decoded.hash, i, 0, sealed.subarray(at, at + stride));
+        const plain = openChunk(
+          key,
+          this.#decoded.hash,
+          i,
+          0,
+          sealed.subarray(at, at + stride),
+          this.header.domain,
+        );
         if (!plain)
           throw fail(VaultErrors.CORRUPT_CHUNK, 'chunk fails authentication', {
             recordingId: this.header.recordingId,

@@ -4,12 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { isEcouteError, type ErrorSpec } from '../errors.ts';
 import { VaultErrors } from './errors.ts';
 import {
+  DOMAIN_ENCODED,
+  DOMAIN_SPOOL,
   FLAG_FINAL,
   TAG_BYTES,
+  chunkKeyOf,
   decodeHeader,
   encodeHeader,
   keyCheckOf,
   layoutOf,
+  openChunk,
   sealChunk,
 } from './container.ts';
 import { ContainerReader, type RangeSource } from './container.reader.ts';
@@ -151,5 +155,105 @@ test('a header with bad magic or version is a typed error', () => {
   assert.throws(
     () => decodeHeader(Buffer.from('nope'), 'rec1'),
     (e: unknown) => isEcouteError(e, VaultErrors.BAD_HEADER),
+  );
+});
+
+/** A container written by the version-1 code as it was before nonce domains existed (40 bytes, C = 16). */
+const GOLDEN_V1 =
+  '4543565401000031000000100000018bcfe568006d93eebb96e5b82c08676f6c64656e2d310b70636d752f383030302f320e' +
+  '99ffb121955dbe20e5dba2a4cd97b21ac2e468852ba1f0cd4aaae614ff1ea245a32543a0fd1e4d76b393dee0976c8cdae747' +
+  'd5ec725b9a756e497a1a316901e1f0d1f1f425b9a5bb406852bcb1eb02adb3341407454528';
+
+test('R-SEC-4: containers sealed before nonce domains (domain 0) still open, byte for byte', async () => {
+  const goldenKey = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
+  const r = await ContainerReader.open(source(Buffer.from(GOLDEN_V1, 'hex')), goldenKey, 'golden-1');
+  assert.equal(r.header.domain, DOMAIN_SPOOL);
+  assert.equal(r.header.salt, undefined);
+  assert.deepEqual(await r.read(0, 40), Buffer.from(Array.from({ length: 40 }, (_, i) => (i * 37) & 0xff)));
+});
+
+function buildEncoded(id: string, dataKey: Buffer, body: Buffer, salt: string): Buffer {
+  const header = encodeHeader({
+    recordingId: id,
+    chunkBytes: CHUNK,
+    format: 'opus/8000/2',
+    keyCheck: keyCheckOf(dataKey),
+    createdMs: 1,
+    domain: DOMAIN_ENCODED,
+    salt,
+  });
+  const decoded = decodeHeader(header, id);
+  const k = chunkKeyOf(dataKey, decoded.header);
+  const parts: Buffer[] = [header];
+  const n = Math.max(1, Math.ceil(body.length / CHUNK));
+  for (let i = 0; i < n; i++)
+    parts.push(
+      sealChunk(
+        k,
+        decoded.hash,
+        i,
+        i === n - 1 ? FLAG_FINAL : 0,
+        body.subarray(i * CHUNK, (i + 1) * CHUNK),
+        1,
+      ),
+    );
+  return Buffer.concat(parts);
+}
+
+test('R-SEC-4: a re-encoded container (domain 1) never reuses a nonce of its spool under the same data key', async () => {
+  const saltA = randomBytes(16).toString('hex');
+  const saltB = randomBytes(16).toString('hex');
+  const a = buildEncoded('rec1', key, plain, saltA);
+  const b = buildEncoded('rec1', key, plain, saltB);
+  const ha = decodeHeader(a, 'rec1');
+  assert.equal(a[5], DOMAIN_ENCODED, 'header byte 5 is the nonce domain');
+  assert.equal(ha.header.salt, saltA);
+  const r = await ContainerReader.open(source(a), key, 'rec1');
+  assert.deepEqual(
+    await r.read(0, plain.length),
+    plain,
+    'same data key opens it (the key check is the data key)',
+  );
+  // The same plaintext chunk at the same index: the spool's domain 0 and two sealing attempts all differ.
+  const c0 = sealed.subarray(at(0), at(1));
+  const ca = a.subarray(ha.length, ha.length + CHUNK + TAG_BYTES);
+  const hb = decodeHeader(b, 'rec1');
+  const cb = b.subarray(hb.length, hb.length + CHUNK + TAG_BYTES);
+  assert.notDeepEqual(ca, c0);
+  assert.notDeepEqual(ca, cb, 'a second attempt (new salt) shares no keystream with the first');
+  // A domain-1 chunk does not open as domain 0 under the data key, nor in domain 1 under the data key itself.
+  assert.equal(openChunk(key, ha.hash, 0, 0, ca), undefined);
+  assert.equal(openChunk(key, ha.hash, 0, 0, ca, DOMAIN_ENCODED), undefined);
+  assert.deepEqual(
+    openChunk(chunkKeyOf(key, ha.header), ha.hash, 0, 0, ca, DOMAIN_ENCODED),
+    plain.subarray(0, CHUNK),
+  );
+});
+
+test('R-SEC-4: a domain byte changed in the header, or a missing salt, is refused', () => {
+  const a = buildEncoded('rec1', key, plain, randomBytes(16).toString('hex'));
+  const downgraded = Buffer.from(a);
+  downgraded[5] = 0;
+  assert.throws(
+    () => decodeHeader(downgraded, 'rec1'),
+    (e: unknown) => isEcouteError(e, VaultErrors.BAD_HEADER),
+  );
+  const unknown = Buffer.from(a);
+  unknown[5] = 2;
+  assert.throws(
+    () => decodeHeader(unknown, 'rec1'),
+    (e: unknown) => isEcouteError(e, VaultErrors.BAD_HEADER),
+  );
+  assert.throws(
+    () =>
+      encodeHeader({
+        recordingId: 'rec1',
+        chunkBytes: CHUNK,
+        format: 'opus/8000/2',
+        keyCheck: keyCheckOf(key),
+        createdMs: 1,
+        domain: DOMAIN_ENCODED,
+      }),
+    (e: unknown) => isEcouteError(e, VaultErrors.FORMAT),
   );
 });

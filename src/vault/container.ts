@@ -3,8 +3,14 @@
  * sealed with AES-256-GCM under the recording's own data key (R-SEC-4). The nonce is derived from the
  * chunk index and flags, and the AAD binds the header hash, the index and the flags, so chunks cannot be
  * reordered, dropped, truncated or moved between recordings without failing authentication.
+ *
+ * Nonce domains: the spool (domain 0) and the container re-encoded from it for storage (domain 1, Opus)
+ * hold different plaintexts under the same data key, with the same chunk indexes. Domain 1 puts its number
+ * in the nonce and the AAD, and seals under a key derived from the data key and a random salt of the
+ * header, so no (key, nonce) pair is ever used twice: not against the spool, and not by a second attempt
+ * at sealing after a crash (the encoder's output need not be identical twice).
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
 import { fail } from '../errors.ts';
 import { VaultErrors } from './errors.ts';
 
@@ -18,6 +24,11 @@ export const MAX_HEADER_BYTES = 512;
 export const FLAG_FINAL = 1;
 /** Set with FINAL on the empty last chunk that recovery appends after a crash; writers never use it. */
 export const FLAG_RECOVERED = 2;
+/** Nonce domains (header byte 5): 0 = as spooled, 1 = re-encoded for storage (carries a salt). */
+export const DOMAIN_SPOOL = 0;
+export const DOMAIN_ENCODED = 1;
+export type NonceDomain = typeof DOMAIN_SPOOL | typeof DOMAIN_ENCODED;
+export const SALT_BYTES = 16;
 
 const FIXED_BYTES = 28;
 const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -33,6 +44,10 @@ export interface ContainerHeader {
   readonly keyCheck: string;
   /** Creation time, ms since the epoch. */
   readonly createdMs: number;
+  /** Nonce domain: 0 for spools and containers sealed as spooled, 1 for re-encoded ones. */
+  readonly domain: NonceDomain;
+  /** Domain 1 only: random salt (hex) of the chunk key derivation, fresh at every sealing attempt. */
+  readonly salt?: string;
 }
 
 export interface DecodedHeader {
@@ -52,17 +67,25 @@ export function keyCheckOf(dataKey: Uint8Array): string {
     .toString('hex');
 }
 
-export function encodeHeader(h: Omit<ContainerHeader, 'version'>): Buffer {
+export function encodeHeader(
+  h: Omit<ContainerHeader, 'version' | 'domain' | 'salt'> & { domain?: NonceDomain; salt?: string },
+): Buffer {
   const id = Buffer.from(h.recordingId, 'utf8');
   const fmt = Buffer.from(h.format, 'utf8');
+  const domain = h.domain ?? DOMAIN_SPOOL;
   if (id.length === 0 || id.length > 255 || fmt.length === 0 || fmt.length > 255)
     throw fail(VaultErrors.FORMAT, 'recording id or format too long', { recordingId: h.recordingId });
   if (!Number.isInteger(h.chunkBytes) || h.chunkBytes < 1 || h.chunkBytes > MAX_CHUNK_BYTES)
     throw fail(VaultErrors.FORMAT, 'chunk size out of range', { recordingId: h.recordingId });
-  const out = Buffer.alloc(FIXED_BYTES + 2 + id.length + fmt.length);
+  const salt = domain === DOMAIN_ENCODED ? Buffer.from(h.salt ?? '', 'hex') : Buffer.alloc(0);
+  if (salt.length !== (domain === DOMAIN_ENCODED ? SALT_BYTES : 0))
+    throw fail(VaultErrors.FORMAT, 'a re-encoded container needs a 16-byte salt', {
+      recordingId: h.recordingId,
+    });
+  const out = Buffer.alloc(FIXED_BYTES + 2 + id.length + fmt.length + salt.length);
   out.write(MAGIC, 0, 'latin1');
   out.writeUInt8(VERSION, 4);
-  out.writeUInt8(0, 5);
+  out.writeUInt8(domain, 5);
   out.writeUInt16BE(out.length, 6);
   out.writeUInt32BE(h.chunkBytes, 8);
   out.writeBigUInt64BE(BigInt(h.createdMs), 12);
@@ -71,6 +94,7 @@ export function encodeHeader(h: Omit<ContainerHeader, 'version'>): Buffer {
   id.copy(out, 29);
   out.writeUInt8(fmt.length, 29 + id.length);
   fmt.copy(out, 30 + id.length);
+  salt.copy(out, 30 + id.length + fmt.length);
   return out;
 }
 
@@ -79,20 +103,26 @@ export function decodeHeader(bytes: Uint8Array, recordingId: string): DecodedHea
   const bad = (why: string) => fail(VaultErrors.BAD_HEADER, `bad container header: ${why}`, { recordingId });
   if (b.length < FIXED_BYTES + 2 || b.toString('latin1', 0, 4) !== MAGIC) throw bad('magic');
   if (b.readUInt8(4) !== VERSION) throw bad(`unsupported version ${b.readUInt8(4)}`);
+  const domain = b.readUInt8(5);
+  if (domain !== DOMAIN_SPOOL && domain !== DOMAIN_ENCODED) throw bad(`unknown nonce domain ${domain}`);
+  const saltLen = domain === DOMAIN_ENCODED ? SALT_BYTES : 0;
   const length = b.readUInt16BE(6);
   if (length > b.length || length < FIXED_BYTES + 2) throw bad('length');
   const idLen = b.readUInt8(28);
   const fmtAt = 29 + idLen;
   if (fmtAt >= length) throw bad('length');
   const fmtLen = b.readUInt8(fmtAt);
-  if (fmtAt + 1 + fmtLen !== length) throw bad('length');
+  const fmtEnd = fmtAt + 1 + fmtLen;
+  if (fmtEnd + saltLen !== length) throw bad('length');
   const header: ContainerHeader = {
     version: VERSION,
     chunkBytes: b.readUInt32BE(8),
     createdMs: Number(b.readBigUInt64BE(12)),
     keyCheck: b.subarray(20, 28).toString('hex'),
     recordingId: b.toString('utf8', 29, 29 + idLen),
-    format: b.toString('utf8', fmtAt + 1, length),
+    format: b.toString('utf8', fmtAt + 1, fmtEnd),
+    domain,
+    ...(saltLen ? { salt: b.subarray(fmtEnd, length).toString('hex') } : {}),
   };
   if (header.chunkBytes < 1 || header.chunkBytes > MAX_CHUNK_BYTES) throw bad('chunk size');
   // A container stored under another recording's name is refused before any decryption.
@@ -107,32 +137,53 @@ function writeIndex(b: Buffer, index: number, at: number): void {
   b.writeUInt32BE(index >>> 0, at + 4);
 }
 
-function nonceOf(index: number, flags: number): Buffer {
+/** Nonce: `flags | domain | 0x0000 | index (8)`; domain 0 gives the version-1 nonce unchanged. */
+function nonceOf(index: number, flags: number, domain: number): Buffer {
   const n = Buffer.allocUnsafe(12);
   n.writeUInt8(flags, 0);
-  n.fill(0, 1, 4);
+  n.writeUInt8(domain, 1);
+  n.fill(0, 2, 4);
   writeIndex(n, index, 4);
   return n;
 }
 
-function aadOf(headerHash: Uint8Array, index: number, flags: number): Buffer {
-  const a = Buffer.allocUnsafe(41);
+/** AAD: `headerHash | index | flags`, then the domain byte when it is not 0 (domain 0 is unchanged). */
+function aadOf(headerHash: Uint8Array, index: number, flags: number, domain: number): Buffer {
+  const a = Buffer.allocUnsafe(domain === DOMAIN_SPOOL ? 41 : 42);
   a.set(headerHash, 0);
   writeIndex(a, index, 32);
   a.writeUInt8(flags, 40);
+  if (domain !== DOMAIN_SPOOL) a.writeUInt8(domain, 41);
   return a;
 }
 
-/** Seals one chunk: ciphertext then tag. The nonce is unique per (index, flags) under a per-recording key. */
+/**
+ * The key chunks are sealed with: the data key itself in domain 0; in domain 1,
+ * HKDF-SHA256(dataKey, salt, "ecoute/vault/chunk-key/v1/domain-1"). Destroying the data key destroys both
+ * (R-RET-4).
+ */
+export function chunkKeyOf(dataKey: Uint8Array, header: ContainerHeader): Buffer {
+  if (header.domain === DOMAIN_SPOOL) return Buffer.from(dataKey);
+  const salt = Buffer.from(header.salt ?? '', 'hex');
+  return Buffer.from(
+    hkdfSync('sha256', dataKey, salt, `ecoute/vault/chunk-key/v1/domain-${header.domain}`, 32),
+  );
+}
+
+/**
+ * Seals one chunk: ciphertext then tag. The nonce is unique per (index, flags, domain) under a key of its
+ * own recording (and, in domain 1, of its own sealing attempt).
+ */
 export function sealChunk(
   key: Uint8Array,
   headerHash: Uint8Array,
   index: number,
   flags: number,
   plain: Uint8Array,
+  domain: NonceDomain = DOMAIN_SPOOL,
 ): Buffer {
-  const c = createCipheriv('aes-256-gcm', key, nonceOf(index, flags));
-  c.setAAD(aadOf(headerHash, index, flags));
+  const c = createCipheriv('aes-256-gcm', key, nonceOf(index, flags, domain));
+  c.setAAD(aadOf(headerHash, index, flags, domain));
   const out = Buffer.allocUnsafe(plain.length + TAG_BYTES);
   const body = c.update(plain);
   body.copy(out, 0);
@@ -148,10 +199,11 @@ export function openChunk(
   index: number,
   flags: number,
   sealed: Uint8Array,
+  domain: NonceDomain = DOMAIN_SPOOL,
 ): Buffer | undefined {
   if (sealed.length < TAG_BYTES) return undefined;
-  const d = createDecipheriv('aes-256-gcm', key, nonceOf(index, flags));
-  d.setAAD(aadOf(headerHash, index, flags));
+  const d = createDecipheriv('aes-256-gcm', key, nonceOf(index, flags, domain));
+  d.setAAD(aadOf(headerHash, index, flags, domain));
   d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
   const body = d.update(sealed.subarray(0, sealed.length - TAG_BYTES));
   try {

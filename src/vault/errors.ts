@@ -69,6 +69,11 @@ export const VaultErrors = defineErrors({
     code: 'ECOUTE_VAULT_SPOOL_MISSING',
     summary: 'No spool file exists for this recording.',
   },
+  SEAL: {
+    code: 'ECOUTE_VAULT_SEAL',
+    summary:
+      'Re-encoding a spool for storage failed (sealing file, encoder or its sealing process); the spool is kept for recovery.',
+  },
   FORMAT: {
     code: 'ECOUTE_VAULT_FORMAT',
     summary: 'A media format string or chunk size is invalid (expected e.g. pcmu/8000/2).',

@@ -10,6 +10,7 @@ import { fail } from '../errors.ts';
 import { VaultErrors } from './errors.ts';
 import type { KeyStore, WrappedKey } from './vault.ports.ts';
 import { checkRecordingId } from './ids.ts';
+import { eachBounded } from './bounded.ts';
 
 const SUFFIX = '.key';
 
@@ -80,7 +81,31 @@ export class FileKeyStore implements KeyStore {
   }
 
   async destroy(recordingId: string): Promise<boolean> {
-    const path = this.#path(recordingId);
+    const had = await this.#shred(this.#path(recordingId));
+    if (had) await this.#syncDir();
+    return had;
+  }
+
+  /** R-RET-4: every key overwritten and unlinked (16 at a time), then one directory fsync for the batch. */
+  async destroyMany(recordingIds: readonly string[]): Promise<Set<string>> {
+    const paths = new Map(recordingIds.map((id) => [id, this.#path(id)]));
+    const destroyed = new Set<string>();
+    let error: Error | undefined;
+    await eachBounded([...paths], 16, async ([id, path]) => {
+      try {
+        if (await this.#shred(path)) destroyed.add(id);
+      } catch (e) {
+        error ??= e instanceof Error ? e : new Error(String(e));
+      }
+    });
+    if (destroyed.size > 0) await this.#syncDir();
+    // A key that could not be destroyed fails the batch: nothing may be reported deleted while it is readable.
+    if (error !== undefined) throw error;
+    return destroyed;
+  }
+
+  /** Overwrites then unlinks one key file; false if there was none. */
+  async #shred(path: string): Promise<boolean> {
     let fh;
     try {
       fh = await open(path, 'r+');
@@ -97,7 +122,6 @@ export class FileKeyStore implements KeyStore {
       await fh.close();
     }
     await unlink(path);
-    await this.#syncDir();
     return true;
   }
 

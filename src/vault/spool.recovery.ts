@@ -7,6 +7,7 @@ import { open } from 'node:fs/promises';
 import { fail } from '../errors.ts';
 import { VaultErrors } from './errors.ts';
 import {
+  DOMAIN_SPOOL,
   FLAG_FINAL,
   FLAG_RECOVERED,
   MAX_HEADER_BYTES,
@@ -36,6 +37,8 @@ export async function repairSpool(path: string, recordingId: string, dataKey: Bu
     const head = Buffer.alloc(Math.min(size, MAX_HEADER_BYTES));
     await fh.read(head, 0, head.length, 0);
     const { header, length, hash } = decodeHeader(head, recordingId);
+    if (header.domain !== DOMAIN_SPOOL)
+      throw fail(VaultErrors.BAD_HEADER, 'not a spool (re-encoded container)', { recordingId });
     if (header.keyCheck !== keyCheckOf(dataKey))
       throw fail(VaultErrors.WRONG_KEY, 'the data key does not open this spool', { recordingId });
     const stride = header.chunkBytes + TAG_BYTES;

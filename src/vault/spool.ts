@@ -19,8 +19,9 @@ export interface SealedInfo {
   readonly sha256: string;
   /** Sealed container size in bytes. */
   readonly size: number;
-  /** Plaintext audio bytes. */
+  /** Audio bytes as readers see them: for a call, stereo µ-law (16,000 a second) even when stored as Opus. */
   readonly durationBytes: number;
+  /** Stored media format, for the `recordings.codec` column: 'opus/8000/2' when re-encoded, else as spooled. */
   readonly format: string;
   /** True when the recording was closed by crash recovery rather than by `finish`. */
   readonly interrupted: boolean;

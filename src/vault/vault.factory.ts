@@ -10,6 +10,7 @@ import { FileKeyStore } from './file.keystore.ts';
 import { FsBlobStore } from './fs/fs.store.ts';
 import { KeyRing, loadLocalMasterKey } from './keyring.ts';
 import { S3BlobStore } from './s3/s3.store.ts';
+import { SealPool } from './seal.pool.ts';
 import { Vault } from './vault.ts';
 import type { BlobStore, KeyStore, MasterKeyProvider } from './vault.ports.ts';
 
@@ -34,5 +35,9 @@ export async function createVault(
     clock: deps.clock,
     log: deps.log,
     chunkMs: config.vault.chunkMs,
+    storage: config.vault.storage,
+    opusBitrate: config.vault.opusBitrate,
+    opusComplexity: config.vault.opusComplexity,
+    sealer: new SealPool({ size: config.vault.sealWorkers }),
   });
 }

@@ -81,6 +81,41 @@ test('R-RET-4: after shred the recording is unreadable, even from a copy of its 
   assert.deepEqual(await vault.readRange('kept', 0, 100), pattern(0, 100), 'other recordings untouched');
 });
 
+test('R-RET-4: shredMany destroys a batch of keys (missing ones tolerated), aborts writers, closes readers, unlinks spools', async (t) => {
+  const tmp = tempDir();
+  t.after(tmp.remove);
+  const { vault, dir, keyStore } = vaultAt(tmp.path);
+  for (const id of ['m1', 'm2', 'm3', 'keep']) await record(vault, id, 3000);
+  const reader = await vault.openReader('m2');
+  const live = await vault.openSpool('m4', { format: FMT });
+  live.append(pattern(0, 4000));
+  await live.flush();
+  assert.deepEqual(await readdir(join(dir, 'spool')), ['m4.spool']);
+  // FileKeyStore: one call, keys that are already gone are no error and are not reported destroyed.
+  assert.deepEqual([...(await keyStore.destroyMany(['m3', 'never']))], ['m3']);
+  assert.deepEqual([...(await keyStore.destroyMany(['m3']))], []);
+
+  const receipts = await vault.shredMany(['m1', 'm2', 'm3', 'm4', 'm1'], { rule: 'R-RET-1', scope: 'audio' });
+  assert.deepEqual(
+    receipts.map((r) => [r.recordingId, r.keyDestroyed, r.blobDeleted]),
+    [
+      ['m1', true, true],
+      ['m2', true, true],
+      ['m3', false, true], // its key was already gone: the receipt says so
+      ['m4', false, true], // the aborted writer destroyed its key first, as `shred` always did
+    ],
+  );
+  for (const id of ['m1', 'm2', 'm3', 'm4']) assert.equal(await keyStore.get(id), undefined);
+  assert.deepEqual((await readdir(join(dir, 'blobs', 'recordings'))).sort(), ['keep.ecvt']);
+  assert.deepEqual(await readdir(join(dir, 'spool')), [], 'the live spool is gone');
+  await assert.rejects(reader.read(0, 10), isErr(VaultErrors.KEY_MISSING, 'm2'), 'open readers are closed');
+  assert.throws(
+    () => live.append(pattern(0, 10)),
+    (e: unknown) => isEcouteError(e, VaultErrors.SPOOL_STATE),
+  );
+  assert.deepEqual(await vault.readRange('keep', 0, 100), pattern(0, 100), 'other recordings untouched');
+});
+
 test('R-CAL-2: aborting a spool (objection) destroys its key and its file', async (t) => {
   const tmp = tempDir();
   t.after(tmp.remove);

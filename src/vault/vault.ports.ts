@@ -2,6 +2,7 @@
  * The vault's ports (STYLE.md §2). The metadata store implements `KeyStore` on its `data_keys` table;
  * `FileKeyStore` (file.keystore.ts) is the embedded adapter for tools and tests. Blob stores: fs/ and s3/.
  */
+import type { EcouteError } from '../errors.ts';
 
 /** A recording's wrapped data key and the master key that wrapped it (R-SEC-4). */
 export interface WrappedKey {
@@ -22,6 +23,12 @@ export interface KeyStore {
   get(recordingId: string): Promise<WrappedKey | undefined>;
   /** Destroys the key; resolves true if there was one. */
   destroy(recordingId: string): Promise<boolean>;
+  /**
+   * Destroys the keys of many recordings in one operation (the retention purge, R-RET-4); resolves with
+   * the ids that had a key. An absent key is not an error: a purge interrupted after this call converges
+   * on the next run, which finds the key already gone.
+   */
+  destroyMany(recordingIds: readonly string[]): Promise<Set<string>>;
   /** Re-wrapped key after a master key rotation (same data key, new wrapping); fails if absent. */
   replace(recordingId: string, wrapped: Uint8Array, masterKeyId: string): Promise<void>;
   /** Every recording id with a key, optionally only those wrapped by one master key. */
@@ -47,6 +54,11 @@ export interface BlobStore {
   head(key: string): Promise<BlobInfo | undefined>;
   /** Deletes a blob; deleting an absent blob is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Deletes many blobs (bounded concurrency, or the store's bulk delete). Never rejects for a blob it
+   * could not delete: resolves with those keys and the error for each; absent blobs count as deleted.
+   */
+  deleteMany(keys: readonly string[]): Promise<Map<string, EcouteError>>;
   /** Every key under a prefix, in no particular order. */
   list(prefix: string): AsyncIterable<string>;
 }

@@ -13,12 +13,23 @@ import { bytesPerSecond, checkFormat } from './container.ts';
 import { ContainerReader, type RangeSource } from './container.reader.ts';
 import type { KeyRing } from './keyring.ts';
 import { blobKeyOf, checkRecordingId } from './ids.ts';
+import { OPUS_FORMAT, SPOOL_FORMAT } from './opus.encode.ts';
+import { BlockCache, OpusReader } from './opus.reader.ts';
+import { sealOpus } from './opus.seal.ts';
+import { sharedSealPool, type Sealer } from './seal.pool.ts';
 import { SpoolWriter, type SealedInfo } from './spool.ts';
 import { repairSpool } from './spool.recovery.ts';
 import { verifyVault, type VerifyOptions, type VerifyReport } from './vault.verify.ts';
 import type { BlobStore, KeyStore } from './vault.ports.ts';
 
 export type { SealedInfo, VerifyReport, VerifyOptions };
+
+/** How a finished 'pcmu/8000/2' recording is stored (config `vault.storage`). */
+export type StorageCodec = 'opus' | 'pcmu';
+export const DEFAULT_OPUS_BITRATE = 14_000;
+export const DEFAULT_OPUS_COMPLEXITY = 9;
+/** Spools sealed at once by `recoverSpools`. */
+const RECOVER_PARALLEL = 4;
 
 export interface VaultDeps {
   readonly keyRing: KeyRing;
@@ -29,6 +40,14 @@ export interface VaultDeps {
   readonly log: Logger;
   /** Spool chunk length in ms (config `vault.chunkMs`, default 1000): the most a crash can lose. */
   readonly chunkMs?: number;
+  /** 'opus' (default): stereo µ-law spools are re-encoded to Opus when sealed; 'pcmu': stored as spooled. */
+  readonly storage?: StorageCodec;
+  /** Opus bits per second per channel (config `vault.opusBitrate`, default 14,000). */
+  readonly opusBitrate?: number;
+  /** Opus encoder complexity 0..10 (config `vault.opusComplexity`, default 9). */
+  readonly opusComplexity?: number;
+  /** Where re-encoding runs; default: the process's shared pool of sealing child processes. */
+  readonly sealer?: Sealer;
 }
 
 export interface OpenSpoolOptions {
@@ -40,14 +59,19 @@ export interface OpenSpoolOptions {
   readonly onDurable?: (chunks: number) => void;
 }
 
-/** Random access to a recording's plaintext, for HTTP range playback. */
+/**
+ * Random access to a recording's plaintext, for HTTP range playback. An Opus-stored recording reads as
+ * the 'pcmu/8000/2' it was spooled as (decoded on the fly), so every consumer sees one format.
+ */
 export interface VaultReader {
   readonly recordingId: string;
-  /** Plaintext bytes. */
+  /** Plaintext bytes (for 'pcmu/8000/2': interleaved stereo µ-law, 16,000 per second). */
   readonly size: number;
   readonly format: string;
   readonly interrupted: boolean;
   read(start: number, endExclusive: number): Promise<Buffer>;
+  /** Authenticates every chunk and checks the stored media structure; decodes no audio. */
+  verify(): Promise<void>;
   /** Forgets the data key; idempotent. */
   close(): void;
 }
@@ -92,6 +116,8 @@ export class Vault {
   readonly #d: VaultDeps;
   readonly #writers = new Map<string, SpoolWriter>();
   readonly #readers = new Map<string, Set<VaultReader>>();
+  /** Decoded Opus blocks of recent reads (opus.reader.ts); a shred wipes a recording's. */
+  readonly #blocks = new BlockCache();
 
   constructor(deps: VaultDeps) {
     this.#d = deps;
@@ -99,6 +125,11 @@ export class Vault {
 
   #spoolPath(id: string): string {
     return join(this.#d.spoolDir, `${checkRecordingId(id)}.spool`);
+  }
+
+  /** The re-encoded container while it is written and uploaded: a temporary file next to the spool. */
+  #sealingPath(id: string): string {
+    return join(this.#d.spoolDir, `${checkRecordingId(id)}.sealing`);
   }
 
   /** Starts a recording: a fresh data key stored wrapped first (R-SEC-4), then the spool file. */
@@ -153,9 +184,28 @@ export class Vault {
       throw fail(VaultErrors.SPOOL_MISSING, 'no spool to seal', { recordingId }, e);
     }
     const dataKey = await this.#d.keyRing.dataKey(recordingId);
-    const reader = await ContainerReader.open(fileSource(path, size), dataKey, recordingId);
-    reader.close();
-    dataKey.fill(0);
+    let reader: ContainerReader;
+    try {
+      reader = await ContainerReader.open(fileSource(path, size), dataKey, recordingId);
+      reader.close();
+      if ((this.#d.storage ?? 'opus') === 'opus' && reader.header.format === SPOOL_FORMAT)
+        return await sealOpus(
+          {
+            blobs: this.#d.blobs,
+            sealer: this.#d.sealer ?? sharedSealPool(),
+            log: this.#d.log,
+            bitrate: this.#d.opusBitrate ?? DEFAULT_OPUS_BITRATE,
+            complexity: this.#d.opusComplexity ?? DEFAULT_OPUS_COMPLEXITY,
+          },
+          recordingId,
+          { spool: path, sealing: this.#sealingPath(recordingId) },
+          dataKey,
+        );
+    } catch (e) {
+      throw named(recordingId, e);
+    } finally {
+      dataKey.fill(0);
+    }
     const hash = createHash('sha256');
     try {
       await this.#d.blobs.put(blobKey, hashed(path, hash), size);
@@ -205,16 +255,27 @@ export class Vault {
     } finally {
       dataKey.fill(0);
     }
+    let media: ContainerReader | OpusReader = inner;
+    if (inner.header.format === OPUS_FORMAT)
+      media = await OpusReader.open(inner, this.#blocks).catch((e: unknown) => {
+        inner.close();
+        throw named(recordingId, e);
+      });
+    const m = media;
     const set = this.#readers.get(recordingId) ?? new Set<VaultReader>();
     this.#readers.set(recordingId, set);
     const reader: VaultReader = {
       recordingId,
-      size: inner.size,
-      format: inner.header.format,
-      interrupted: inner.interrupted,
-      read: (s, e) => inner.read(s, e).catch((err: unknown) => Promise.reject(named(recordingId, err))),
+      size: m.size,
+      format: m instanceof OpusReader ? m.format : inner.header.format,
+      interrupted: m.interrupted,
+      read: (s, e) => m.read(s, e).catch((err: unknown) => Promise.reject(named(recordingId, err))),
+      verify: () =>
+        (m instanceof OpusReader ? m.verify() : m.verifyAll()).catch((err: unknown) =>
+          Promise.reject(named(recordingId, err)),
+        ),
       close: () => {
-        inner.close();
+        m.close();
         set.delete(reader);
       },
     };
@@ -237,26 +298,95 @@ export class Vault {
    * instant everywhere (backups and replicas of the blob included); then open readers, the blob, the spool.
    */
   async shred(recordingId: string, why: { rule: RuleId; scope: string }): Promise<ShredReceipt> {
-    checkRecordingId(recordingId);
-    const writer = this.#writers.get(recordingId);
-    if (writer) await writer.abort('shred');
-    const keyDestroyed = await this.#d.keyStore.destroy(recordingId);
+    const [receipt] = await this.shredMany([recordingId], why);
+    return receipt as ShredReceipt;
+  }
+
+  /**
+   * `shred` for a batch (the retention purge): writers aborted, then every key destroyed in one key-store
+   * operation (R-RET-4: from that instant no copy is readable), then readers closed, blobs deleted in bulk
+   * and spools unlinked. A blob that cannot be deleted fails nothing: its receipt says `blobDeleted: false`
+   * and `verify` reports it orphaned. A key store failure rejects: nothing may be reported deleted then.
+   */
+  async shredMany(ids: readonly string[], why: { rule: RuleId; scope: string }): Promise<ShredReceipt[]> {
+    const unique = [...new Set(ids)];
+    for (const id of unique) checkRecordingId(id);
+    for (const id of unique) await this.#writers.get(id)?.abort('shred');
+    const destroyed = await this.#d.keyStore.destroyMany(unique);
     const at = new Date(this.#d.clock.now()).toISOString();
-    for (const r of [...(this.#readers.get(recordingId) ?? [])]) r.close();
-    this.#readers.delete(recordingId);
-    let blobDeleted = true;
-    try {
-      await this.#d.blobs.delete(blobKeyOf(recordingId));
-    } catch (e) {
-      blobDeleted = false;
-      this.#d.log.warn(
-        { recordingId, code: isEcouteError(e) ? e.code : undefined },
-        'blob delete failed after shred',
-      );
+    for (const id of unique) {
+      for (const r of [...(this.#readers.get(id) ?? [])]) r.close();
+      this.#readers.delete(id);
+      this.#blocks.forget(id);
     }
-    await unlink(this.#spoolPath(recordingId)).catch(() => undefined);
-    this.#d.log.info({ recordingId, rule: why.rule, keyDestroyed, blobDeleted }, 'recording shredded');
-    return { recordingId, at, rule: why.rule, scope: why.scope, keyDestroyed, blobDeleted };
+    const failed = await this.#deleteBlobs(unique);
+    await this.#unlinkSpools(unique);
+    const log = this.#d.log;
+    for (const [id, e] of failed)
+      log.warn({ recordingId: id, code: e.code }, 'blob delete failed after shred');
+    if (unique.length === 1)
+      log.info(
+        {
+          recordingId: unique[0],
+          rule: why.rule,
+          keyDestroyed: destroyed.size === 1,
+          blobDeleted: failed.size === 0,
+        },
+        'recording shredded',
+      );
+    else
+      log.info(
+        {
+          recordings: unique.length,
+          rule: why.rule,
+          keysDestroyed: destroyed.size,
+          blobsFailed: failed.size,
+        },
+        'recordings shredded',
+      );
+    return unique.map((recordingId) => ({
+      recordingId,
+      at,
+      rule: why.rule,
+      scope: why.scope,
+      keyDestroyed: destroyed.has(recordingId),
+      blobDeleted: !failed.has(recordingId),
+    }));
+  }
+
+  /** Failed deletions by recording id; a store that rejects outright fails every blob of the batch. */
+  async #deleteBlobs(ids: readonly string[]): Promise<Map<string, EcouteError>> {
+    const byKey = new Map(ids.map((id) => [blobKeyOf(id), id]));
+    let failed: Map<string, EcouteError>;
+    try {
+      failed = await this.#d.blobs.deleteMany([...byKey.keys()]);
+    } catch (e) {
+      const err = isEcouteError(e)
+        ? e
+        : fail(VaultErrors.BLOB_UNAVAILABLE, 'unexpected storage failure', {}, e);
+      failed = new Map([...byKey.keys()].map((k) => [k, err]));
+    }
+    return new Map([...failed].map(([key, e]) => [byKey.get(key) ?? key, e]));
+  }
+
+  /** Unlinks the spool files of these recordings (one directory listing, not one failed unlink per id). */
+  async #unlinkSpools(ids: readonly string[]): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.#d.spoolDir);
+    } catch {
+      return; // no spool directory: nothing was ever spooled here
+    }
+    const present = new Set(names);
+    for (const id of ids) {
+      if (present.has(`${id}.spool`)) await unlink(this.#spoolPath(id)).catch(() => undefined);
+      if (present.has(`${id}.sealing`)) await unlink(this.#sealingPath(id)).catch(() => undefined);
+    }
+  }
+
+  /** At shutdown, once every call is sealed: stops this vault's own encoder processes (not the shared pool). */
+  close(): void {
+    this.#d.sealer?.close?.();
   }
 
   /** Missing, corrupt and orphaned blobs (`ecoute vault verify`). */
@@ -272,7 +402,11 @@ export class Vault {
     );
   }
 
-  /** After a crash: seals every spool not being written, dropping torn tails; one failure stops no other. */
+  /**
+   * After a crash: seals every spool not being written, dropping torn tails; one failure stops no other.
+   * Re-encoding takes time (about 20-30 s of CPU per call-hour), so up to RECOVER_PARALLEL spools are sealed
+   * at once (the sealing pool bounds the encoders); results keep the spools' name order.
+   */
   async recoverSpools(): Promise<RecoveredSpool[]> {
     let names: string[];
     try {
@@ -280,12 +414,22 @@ export class Vault {
     } catch {
       return [];
     }
-    const out: RecoveredSpool[] = [];
+    const ids: string[] = [];
     for (const name of names.sort()) {
-      const m = /^([A-Za-z0-9_-]{1,128})\.spool$/.exec(name);
-      if (!m?.[1] || this.#writers.has(m[1])) continue;
-      out.push(await this.#recoverOne(m[1]));
+      const m = /^([A-Za-z0-9_-]{1,128})\.(spool|sealing)$/.exec(name);
+      const id = m?.[1];
+      if (!id || this.#writers.has(id)) continue;
+      if (m[2] === 'spool') ids.push(id);
+      // A sealing file without its spool was left between the upload and its own removal: encrypted, useless.
+      else if (!names.includes(`${id}.spool`))
+        await unlink(join(this.#d.spoolDir, name)).catch(() => undefined);
     }
+    const out: RecoveredSpool[] = new Array<RecoveredSpool>(ids.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let i = next++; i < ids.length; i = next++) out[i] = await this.#recoverOne(ids[i] as string);
+    };
+    await Promise.all(Array.from({ length: Math.min(RECOVER_PARALLEL, ids.length) }, lane));
     return out;
   }
 

@@ -1,7 +1,8 @@
 /**
- * Playback as WAV: the vault holds stereo µ-law at 8 kHz ('pcmu/8000/2', agent left, customer right);
- * it is served unchanged behind a WAVE_FORMAT_MULAW header, so a byte range of the file maps onto a
- * byte range of the plaintext and time-to-first-byte does not depend on the recording's length.
+ * Playback as WAV: the vault's reader presents stereo µ-law at 8 kHz ('pcmu/8000/2', agent left, customer
+ * right; decoded on the fly from Opus for recordings stored as Opus, the same bytes for any range); it is
+ * served behind a WAVE_FORMAT_MULAW header, so a byte range of the file maps onto a byte range of the
+ * reader and time-to-first-byte does not depend on the recording's length.
  * The file carries the recording id in a LIST/INFO chunk (ICMT) so a downloaded copy says what it is.
  */
 
@@ -10,6 +11,8 @@ export interface AudioReader {
   /** Bytes of interleaved stereo µ-law. */
   readonly size: number;
   read(start: number, endExclusive: number): Promise<Uint8Array>;
+  /** Forgets the data key once the request is served. */
+  close?(): void;
 }
 
 /** The port the vault adapter implements for the API. */

@@ -174,16 +174,21 @@ export const recordingsRoutes =
         if (!deps.audio || r.state !== 'sealed')
           throw fail(ApiErrors.NOT_FOUND, 'no audio for this recording');
         const reader = await deps.audio.open(r.id);
-        const header = wavHeader(r.id, reader.size);
-        const total = header.length + reader.size;
-        const parsed = parseRange(range, total);
-        if (parsed === 'unsatisfiable') throw fail(ApiErrors.RANGE_NOT_SATISFIABLE, undefined, { total });
-        const { start, end } = parsed ?? { start: 0, end: total - 1 };
-        void reply.header('accept-ranges', 'bytes').header('cache-control', 'no-store').type('audio/wav');
-        if (action === 'download')
-          void reply.header('content-disposition', `attachment; filename="recording-${r.id}.wav"`);
-        if (parsed) void reply.code(206).header('content-range', `bytes ${start}-${end}/${total}`);
-        return reply.send(await wavSlice(header, reader, start, end));
+        // One reader per request, closed when the slice is read: it holds the data key (R-RET-4).
+        try {
+          const header = wavHeader(r.id, reader.size);
+          const total = header.length + reader.size;
+          const parsed = parseRange(range, total);
+          if (parsed === 'unsatisfiable') throw fail(ApiErrors.RANGE_NOT_SATISFIABLE, undefined, { total });
+          const { start, end } = parsed ?? { start: 0, end: total - 1 };
+          void reply.header('accept-ranges', 'bytes').header('cache-control', 'no-store').type('audio/wav');
+          if (action === 'download')
+            void reply.header('content-disposition', `attachment; filename="recording-${r.id}.wav"`);
+          if (parsed) void reply.code(206).header('content-range', `bytes ${start}-${end}/${total}`);
+          return reply.send(await wavSlice(header, reader, start, end));
+        } finally {
+          reader.close?.();
+        }
       };
 
     app.get(

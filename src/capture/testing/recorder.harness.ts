@@ -13,7 +13,7 @@ import { parsePolicyText } from '../../policy/parse.ts';
 import { FsBlobStore } from '../../vault/fs/fs.store.ts';
 import { KeyRing, LocalMasterKey } from '../../vault/keyring.ts';
 import { Vault } from '../../vault/vault.ts';
-import type { CallEventsSink, RecorderAction } from '../active-call.ts';
+import type { CallEventsSink, RecorderAction, SealedEvent } from '../active-call.ts';
 import { LiveHub } from '../live.hub.ts';
 import { numberProtection, type NumberProtection } from '../numbers.ts';
 import { PolicySource } from '../policy.source.ts';
@@ -29,6 +29,8 @@ export interface RecordedEvent {
   readonly callId: string;
   readonly recordingId?: string;
   readonly detail?: string;
+  /** Of a `sealed` event: recovered after a crash. */
+  readonly interrupted?: boolean;
 }
 
 /** Collects the recorder's events and lets a test await one. */
@@ -49,8 +51,8 @@ export class EventLog implements CallEventsSink {
   action(callId: string, action: RecorderAction): void {
     this.#push({ kind: 'action', callId, detail: action });
   }
-  sealed(recordingId: string, callId: string): void {
-    this.#push({ kind: 'sealed', callId, recordingId });
+  sealed(recordingId: string, callId: string, info: SealedEvent): void {
+    this.#push({ kind: 'sealed', callId, recordingId, interrupted: info.interrupted });
   }
   destroyed(recordingId: string, callId: string, rule: string): void {
     this.#push({ kind: 'destroyed', callId, recordingId, detail: rule });

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fail } from '../../errors.ts';
+import { fail, isEcouteError, type EcouteError } from '../../errors.ts';
+import { eachBounded } from '../bounded.ts';
 import { VaultErrors } from '../errors.ts';
 import type { BlobInfo, BlobStore } from '../vault.ports.ts';
 
@@ -29,8 +30,8 @@ export class FsBlobStore implements BlobStore {
     return join(this.#root, key);
   }
 
-  #unavailable(key: string, e: unknown): Error {
-    if (e instanceof Error && 'code' in e && String(e.code).startsWith('ECOUTE_')) return e;
+  #unavailable(key: string, e: unknown): EcouteError {
+    if (isEcouteError(e)) return e;
     return fail(
       VaultErrors.BLOB_UNAVAILABLE,
       'filesystem blob store failed',
@@ -111,6 +112,19 @@ export class FsBlobStore implements BlobStore {
     } catch (e) {
       if (code(e) !== 'ENOENT') throw this.#unavailable(key, e);
     }
+  }
+
+  /** Unlinks 32 at a time; a blob that cannot be unlinked is reported, the others still go. */
+  async deleteMany(keys: readonly string[]): Promise<Map<string, EcouteError>> {
+    const failed = new Map<string, EcouteError>();
+    await eachBounded(keys, 32, async (key) => {
+      try {
+        await this.delete(key);
+      } catch (e) {
+        failed.set(key, isEcouteError(e) ? e : this.#unavailable(key, e));
+      }
+    });
+    return failed;
   }
 
   async *list(prefix: string): AsyncIterable<string> {

@@ -5,6 +5,7 @@
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -13,8 +14,10 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { fail } from '../../errors.ts';
+import { fail, isEcouteError, type EcouteError } from '../../errors.ts';
+import { eachBounded } from '../bounded.ts';
 import { VaultErrors } from '../errors.ts';
 import type { BlobInfo, BlobStore } from '../vault.ports.ts';
 
@@ -39,6 +42,27 @@ function isNotFound(e: unknown): boolean {
   return status(e) === 404 || name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchBucket';
 }
 
+/** S3 DeleteObjects takes at most 1000 keys per request. */
+const MULTI_DELETE_MAX = 1000;
+
+/**
+ * DeleteObjects requires Content-MD5 (S3 API reference, DeleteObjects). The SDK now sends a CRC32 checksum
+ * instead, which AWS accepts and most S3-compatible servers (Swift s3api, MinIO, Ceph) refuse with
+ * "Missing required header for this request: Content-MD5" (aws-sdk-js-v3 supplemental-docs/MD5_FALLBACK.md).
+ */
+function withContentMd5(cmd: DeleteObjectsCommand): DeleteObjectsCommand {
+  cmd.middlewareStack.add(
+    (next) => (args) => {
+      const req = args.request as { headers?: Record<string, string>; body?: unknown };
+      if (req.headers && (typeof req.body === 'string' || req.body instanceof Uint8Array))
+        req.headers['content-md5'] = createHash('md5').update(req.body).digest('base64');
+      return next(args);
+    },
+    { step: 'build', name: 'ecouteContentMd5' },
+  );
+  return cmd;
+}
+
 export class S3BlobStore implements BlobStore {
   readonly kind = 's3';
   readonly #client: S3Client;
@@ -59,8 +83,8 @@ export class S3BlobStore implements BlobStore {
     });
   }
 
-  #unavailable(key: string, e: unknown): Error {
-    if (e instanceof Error && 'code' in e && String(e.code).startsWith('ECOUTE_')) return e;
+  #unavailable(key: string, e: unknown): EcouteError {
+    if (isEcouteError(e)) return e;
     return fail(
       VaultErrors.BLOB_UNAVAILABLE,
       'S3 blob store failed',
@@ -149,6 +173,44 @@ export class S3BlobStore implements BlobStore {
     } catch (e) {
       if (!isNotFound(e)) throw this.#unavailable(key, e);
     }
+  }
+
+  /**
+   * Bulk delete: one DeleteObjects request per 1000 keys (Swift s3api's multi-delete, `max_multi_delete_objects`
+   * 1000 by default), 4 in flight. A key the server reports as failed, or every key of a request that
+   * failed as a whole, is returned; absent keys (and a missing bucket) count as deleted.
+   */
+  async deleteMany(keys: readonly string[]): Promise<Map<string, EcouteError>> {
+    const failed = new Map<string, EcouteError>();
+    const requests: string[][] = [];
+    for (let at = 0; at < keys.length; at += MULTI_DELETE_MAX)
+      requests.push(keys.slice(at, at + MULTI_DELETE_MAX));
+    await eachBounded(requests, 4, async (batch) => {
+      const cmd = withContentMd5(
+        new DeleteObjectsCommand({
+          Bucket: this.#bucket,
+          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      try {
+        const r = await this.#client.send(cmd);
+        for (const err of r.Errors ?? []) {
+          if (!err.Key || err.Code === 'NoSuchKey') continue;
+          failed.set(
+            err.Key,
+            fail(VaultErrors.BLOB_UNAVAILABLE, 'S3 blob store failed', {
+              blobKey: err.Key,
+              bucket: this.#bucket,
+              error: err.Code,
+            }),
+          );
+        }
+      } catch (e) {
+        if (isNotFound(e)) return; // no bucket: nothing stored
+        for (const key of batch) failed.set(key, this.#unavailable(key, e));
+      }
+    });
+    return failed;
   }
 
   async *list(prefix: string): AsyncIterable<string> {

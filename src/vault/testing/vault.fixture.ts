@@ -5,8 +5,9 @@ import { silentLogger } from '../../log.ts';
 import { FileKeyStore } from '../file.keystore.ts';
 import { FsBlobStore } from '../fs/fs.store.ts';
 import { KeyRing, LocalMasterKey } from '../keyring.ts';
-import { Vault } from '../vault.ts';
+import { Vault, type StorageCodec } from '../vault.ts';
 import type { BlobStore } from '../vault.ports.ts';
+import type { Sealer } from '../seal.pool.ts';
 
 export interface VaultFixture {
   readonly vault: Vault;
@@ -20,9 +21,21 @@ export interface VaultFixture {
 /** A fixed master key so a child process and its parent share it. */
 export const FIXTURE_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 
+/**
+ * A vault under `dir`. `storage` defaults to 'pcmu' HERE (not in production, where it is 'opus'): the
+ * fixture's `pattern` bytes are not audio, and the tests using it compare sealed bytes exactly. Tests of
+ * Opus storage pass `storage: 'opus'`.
+ */
 export function vaultAt(
   dir: string,
-  opts: { blobs?: BlobStore; chunkMs?: number; spoolDir?: string } = {},
+  opts: {
+    blobs?: BlobStore;
+    chunkMs?: number;
+    spoolDir?: string;
+    storage?: StorageCodec;
+    opusBitrate?: number;
+    sealer?: Sealer;
+  } = {},
 ): VaultFixture {
   const keyStore = new FileKeyStore(join(dir, 'keys', 'data'));
   const keyRing = new KeyRing({ current: LocalMasterKey.fromBase64(FIXTURE_MASTER_KEY), keyStore });
@@ -36,6 +49,9 @@ export function vaultAt(
     clock,
     log: silentLogger,
     chunkMs: opts.chunkMs ?? 100,
+    storage: opts.storage ?? 'pcmu',
+    ...(opts.opusBitrate ? { opusBitrate: opts.opusBitrate } : {}),
+    ...(opts.sealer ? { sealer: opts.sealer } : {}),
   });
   return { vault, keyRing, keyStore, blobs, clock, dir };
 }
