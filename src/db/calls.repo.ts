@@ -111,10 +111,16 @@ export function callsRepo({ k }: RepoContext) {
 
     /** Erases the personal data of a call (number and its hash) and keeps its technical facts. */
     async forgetCustomer(id: string): Promise<void> {
+      await this.forgetCustomers([id]);
+    },
+
+    /** `forgetCustomer` for a batch of calls, in one statement (the retention purge). */
+    async forgetCustomers(ids: readonly string[]): Promise<void> {
+      if (ids.length === 0) return;
       await k
         .updateTable('calls')
         .set({ customerNumberEnc: null, customerHash: null })
-        .where('id', '=', id)
+        .where('id', 'in', [...ids])
         .execute();
     },
   };

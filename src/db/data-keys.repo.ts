@@ -49,6 +49,20 @@ export function dataKeysRepo({ k, clock }: RepoContext) {
       return Number(res.numDeletedRows) > 0;
     },
 
+    /**
+     * R-RET-4: destroys the keys of a batch in one statement (`DELETE … WHERE recording_id IN (…)`); the
+     * ids that had a key come back (RETURNING, on both dialects). Absent keys are not an error.
+     */
+    async destroyMany(recordingIds: readonly string[]): Promise<Set<string>> {
+      if (recordingIds.length === 0) return new Set();
+      const rows = await k
+        .deleteFrom('dataKeys')
+        .where('recordingId', 'in', [...recordingIds])
+        .returning('recordingId')
+        .execute();
+      return new Set(rows.map((r) => r.recordingId));
+    },
+
     /** Master-key rotation: same data key, new wrapping. */
     async replace(recordingId: string, wrapped: Uint8Array, masterKeyId: string): Promise<void> {
       const res = await k

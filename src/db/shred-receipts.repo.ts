@@ -17,15 +17,25 @@ export interface ShredReceipt {
   readonly scope: Readonly<Record<string, unknown>>;
 }
 
+export type NewShredReceipt = Omit<ShredReceipt, 'id' | 'at'> & { readonly at?: number };
+
 export function shredReceiptsRepo({ k, clock }: RepoContext) {
   return {
-    async add(r: Omit<ShredReceipt, 'id' | 'at'> & { at?: number }): Promise<ShredReceipt> {
-      const receipt: ShredReceipt = { ...r, id: newId(), at: r.at ?? clock.now() };
+    async add(r: NewShredReceipt): Promise<ShredReceipt> {
+      const [receipt] = await this.addMany([r]);
+      return receipt as ShredReceipt;
+    },
+
+    /** One multi-row INSERT for a batch (the retention purge writes one receipt per recording). */
+    async addMany(rs: readonly NewShredReceipt[]): Promise<ShredReceipt[]> {
+      if (rs.length === 0) return [];
+      const now = clock.now();
+      const receipts: ShredReceipt[] = rs.map((r) => ({ ...r, id: newId(), at: r.at ?? now }));
       await k
         .insertInto('shredReceipts')
-        .values({ ...receipt, scope: toJson(receipt.scope) })
+        .values(receipts.map((r) => ({ ...r, scope: toJson(r.scope) })))
         .execute();
-      return receipt;
+      return receipts;
     },
 
     async forObject(objectId: string): Promise<ShredReceipt[]> {

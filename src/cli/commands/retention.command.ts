@@ -12,13 +12,20 @@ export const retentionCommands: CommandModule = ({ program, config, out }) => {
     .option('--json', 'print the report as JSON')
     .action(async (o: { json?: boolean }) => {
       const log = createLogger('warn');
-      const s = await openRightsServices(config(), systemClock, log);
+      const c = config();
+      const s = await openRightsServices(c, systemClock, log);
       try {
-        const r = await runRetention({ db: s.db, deletion: s.deletion, clock: systemClock, log });
+        const r = await runRetention({
+          db: s.db,
+          deletion: s.deletion,
+          clock: systemClock,
+          log,
+          batchSize: c.retention.batchSize,
+        });
         if (o.json) out(JSON.stringify(r, null, 2));
         else {
           out(
-            `recordings shredded ${r.recordingsShredded}, audio deleted ${r.audioDeleted}, documents deleted ${r.documentsDeleted}, held past date ${r.heldPastDate}, failures ${r.failures}`,
+            `recordings shredded ${r.recordingsShredded}, audio deleted ${r.audioDeleted}, documents deleted ${r.documentsDeleted}, held past date ${r.heldPastDate}, skipped ${r.skipped}, failures ${r.failures}`,
           );
           for (const a of r.alerts)
             out(

@@ -66,9 +66,10 @@ function ulaw(sample: number): number {
   return s & 0xff;
 }
 
-export function makeWorld(db: Db, clock: FakeClock, dir: string): World {
+/** `blobs`: a store of the caller's over `<dir>/blobs` (e.g. one that acts while a purge runs). */
+export function makeWorld(db: Db, clock: FakeClock, dir: string, opts: { blobs?: FsBlobStore } = {}): World {
   const blobDir = join(dir, 'blobs');
-  const blobs = new FsBlobStore(blobDir);
+  const blobs = opts.blobs ?? new FsBlobStore(blobDir);
   const keyStore = db.dataKeys;
   const vault = new Vault({
     keyRing: new KeyRing({ current: LocalMasterKey.fromBase64(FIXTURE_MASTER_KEY), keyStore }),
