@@ -1,8 +1,9 @@
 /**
  * The calls in progress across the cluster, for the API: `list()` merges this node's calls with those
  * other nodes announce; `subscribe()` attaches a listener to a call wherever its media is (the local
- * LiveHub, or NATS through the relay). The caller (the API) has already checked and logged the access
- * (R-EMP-6, R-SEC-2): this view never decides who may listen.
+ * LiveHub, or NATS through the relay); `control()` forwards a call-control press to the node holding the
+ * call. The caller (the API) has already checked and logged the access (R-EMP-6, R-MIN-3, R-SEC-2): this
+ * view never decides who may listen or press.
  */
 import { fail } from '../errors.ts';
 import type { LiveHub, LiveListener } from '../capture/live.hub.ts';
@@ -10,6 +11,7 @@ import type { Recorder } from '../capture/recorder.ts';
 import { ClusterErrors } from './errors.ts';
 import type { LiveCallInfo } from './live.wire.ts';
 import type { NatsRelay } from './nats.relay.ts';
+import type { ClusterControl, ControlResult, Press } from './cluster.control.ts';
 
 export interface ClusterCallsDeps {
   readonly nodeId: string;
@@ -19,6 +21,8 @@ export interface ClusterCallsDeps {
   readonly local: () => readonly LiveCallInfo[];
   /** Absent on a single node (no ECOUTE_NATS_URL). */
   readonly relay?: NatsRelay | undefined;
+  /** Call control across nodes; absent on a single node. */
+  readonly control?: ClusterControl | undefined;
 }
 
 export interface ClusterCall extends LiveCallInfo {
@@ -56,6 +60,16 @@ export class ClusterCalls {
     if (!call) throw fail(ClusterErrors.CALL_NOT_LIVE, undefined, { callId });
     if (call.local || !this.#d.relay) return this.#d.hub.subscribe(callId, listener);
     return this.#d.relay.subscribeRemote(callId, listener);
+  }
+
+  /**
+   * Forwards an (already authorised and logged) press to the node holding `call`, which applies it and
+   * answers with the call's state; see ClusterControl.forward for the errors.
+   */
+  control(call: ClusterCall, press: Omit<Press, 'callId'>): Promise<ControlResult> {
+    if (call.local || !this.#d.control)
+      throw fail(ClusterErrors.CALL_NOT_LIVE, 'not a call held by another node', { callId: call.callId });
+    return this.#d.control.forward(call.nodeId, { ...press, callId: call.callId });
   }
 }
 

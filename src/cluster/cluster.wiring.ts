@@ -1,7 +1,9 @@
 /**
  * What the composition root needs from the cluster layer, in two calls: `nodeMetrics` before the recorder
  * (which takes the metrics hook), `joinCluster` after it (the relay reads the recorder's active calls).
- * Without ECOUTE_NATS_URL the node runs alone: ClusterCalls lists and serves local calls only.
+ * Without ECOUTE_NATS_URL the node runs alone: ClusterCalls lists and serves local calls only. With it,
+ * the node also answers call control for its calls from other nodes (cluster.control.ts), keyed with the
+ * cluster control key derived from the shared key store and master key (control.key.ts).
  */
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -11,8 +13,11 @@ import type { Database } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { LiveHub } from '../capture/live.hub.ts';
 import type { Recorder } from '../capture/recorder.ts';
+import type { KeyRing } from '../vault/keyring.ts';
 import { EcouteMetrics } from '../metrics/metrics.ts';
 import { ClusterCalls, localCallsOf } from './cluster.calls.ts';
+import { ClusterControl } from './cluster.control.ts';
+import { clusterControlKey } from './control.key.ts';
 import { NatsRelay } from './nats.relay.ts';
 import type { NodeIdentity } from './node.ts';
 
@@ -44,10 +49,13 @@ export async function joinCluster(
     readonly clock: Clock;
     readonly live: LiveHub;
     readonly recorder: Recorder;
+    /** The vault's key ring: the cluster control key is a service key in its store. */
+    readonly keyRing: Pick<KeyRing, 'dataKey' | 'createDataKey'>;
   },
 ): Promise<Cluster> {
   const local = localCallsOf(deps.recorder, deps.node.id);
   const url = config.nats.url;
+  const key = url ? await clusterControlKey(deps.keyRing) : undefined;
   const relay = url
     ? await NatsRelay.connect({
         url,
@@ -57,14 +65,27 @@ export async function joinCluster(
         localCalls: local,
       })
     : undefined;
-  if (relay) {
+  let control: ClusterControl | undefined;
+  if (relay && key) {
     deps.live.setRelay(relay);
+    control = new ClusterControl({
+      nodeId: deps.node.id,
+      transport: relay,
+      key,
+      calls: deps.recorder,
+      log: deps.log,
+      clock: deps.clock,
+      timeoutMs: config.nats.controlTimeoutMs,
+    });
+    control.start();
+    await relay.flush(); // the control subject is served before the node takes calls (services start later)
     deps.log.info({ node: deps.node.id, roles: deps.node.roles }, 'joined the cluster over NATS');
   }
   return {
-    calls: new ClusterCalls({ nodeId: deps.node.id, hub: deps.live, local, relay }),
+    calls: new ClusterCalls({ nodeId: deps.node.id, hub: deps.live, local, relay, control }),
     relay,
     async close() {
+      control?.stop();
       deps.live.setRelay(undefined);
       await relay?.close();
     },

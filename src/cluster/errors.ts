@@ -1,11 +1,11 @@
 import { defineErrors } from '../errors.ts';
 
-/** Errors of the cluster layer: NATS live relay and call announcements. */
+/** Errors of the cluster layer: NATS live relay, call announcements and call control across nodes. */
 export const ClusterErrors = defineErrors({
   MESSAGE_INVALID: {
     code: 'ECOUTE_CLUSTER_MESSAGE_INVALID',
     summary:
-      'A message on an ecoute.live.* or ecoute.calls.* subject is malformed (wrong version, truncated, bad JSON); it is dropped.',
+      'A message on an ecoute.live.*, ecoute.calls.* or ecoute.control.* subject is malformed (wrong version, truncated, bad JSON); it is dropped.',
   },
   NATS_UNAVAILABLE: {
     code: 'ECOUTE_CLUSTER_NATS_UNAVAILABLE',
@@ -14,5 +14,20 @@ export const ClusterErrors = defineErrors({
   CALL_NOT_LIVE: {
     code: 'ECOUTE_CLUSTER_CALL_NOT_LIVE',
     summary: 'No node of the cluster announces this call as in progress (it ended, or its node is gone).',
+  },
+  OWNER_UNREACHABLE: {
+    code: 'ECOUTE_CLUSTER_OWNER_UNREACHABLE',
+    summary:
+      'The node holding the call did not answer a forwarded call-control press (gone, cut from NATS, or slower than nats.controlTimeoutMs): the action is not confirmed. With no node serving its subject it was not applied; after a timeout it may have been. Check GET /api/calls/live and press again (every control action is idempotent).',
+  },
+  CONTROL_FORGED: {
+    code: 'ECOUTE_CLUSTER_CONTROL_FORGED',
+    summary:
+      'A call-control message on NATS does not verify with the cluster control key (not from a node of this cluster, altered, sent to another node, stale or replayed): it is refused and nothing is done. Between two real nodes: they do not share the master key and database.',
+  },
+  CONTROL_FAILED: {
+    code: 'ECOUTE_CLUSTER_CONTROL_FAILED',
+    summary:
+      'The node holding the call received the forwarded control request but applying it failed there (its log has the request id).',
   },
 });

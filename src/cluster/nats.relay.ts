@@ -6,6 +6,7 @@
  * happen where the listener connects (the API, R-SEC-2); NATS only carries audio that was already allowed
  * to reach live listeners (after the pause gate, R-PCI-1). Close notices travel on the same subject, in
  * order with the audio, so an objection (R-CAL-2) or a pause (R-PCI-1) disconnects remote listeners too.
+ * The same connection carries call control between nodes (request/reply, cluster.control.ts).
  */
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { systemClock, type Clock } from '../clock.ts';
@@ -48,8 +49,8 @@ export class NatsRelay implements LiveRelay {
   readonly #nc: NatsConnection;
   readonly #clock: Clock;
   readonly #heartbeatMs: number;
-  /** Local calls the cluster has been told about. */
-  readonly #announced = new Set<string>();
+  /** Local calls the cluster has been told about, with the state it was told. */
+  readonly #announced = new Map<string, LiveCallInfo['state']>();
   readonly #nodes = new Map<string, RemoteNode>();
   /** Listeners on this node of calls held elsewhere. */
   readonly #remoteHub = new LiveHub();
@@ -96,13 +97,16 @@ export class NatsRelay implements LiveRelay {
 
   /** Called by the local LiveHub for every block a local listener could hear. Never blocks media. */
   publish(callId: string, block: StereoBlock): void {
-    if (!this.#announced.has(callId)) this.#announceLocal(callId);
+    // Audio flows only while recording: the first block after a resume tells the cluster (R-PCI-1).
+    if (this.#announced.get(callId) !== 'recording') this.#announceLocal(callId);
     this.#pub(liveSubject(callId), encodeBlock(block));
   }
 
   /** Called by the local LiveHub when a call's listeners are disconnected (end, objection, pause). */
   disconnect(callId: string, reason: CloseReason, rule?: string): void {
     this.#pub(liveSubject(callId), encodeClose(reason, rule));
+    // A pause is announced at once, so another node neither lists nor lets anyone join a paused call.
+    if (reason === 'paused') this.#announceLocal(callId);
     if (reason === 'ended' || reason === 'objection') {
       this.#announced.delete(callId);
       this.#send({ v: 1, type: 'ended', nodeId: this.#o.nodeId, callId });
@@ -132,6 +136,30 @@ export class NatsRelay implements LiveRelay {
     };
   }
 
+  /**
+   * Call control (cluster.control.ts): a request on `subject` resolving with the reply's bytes; rejects
+   * with the NATS error (no responders, timeout, closed connection).
+   */
+  async request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    const msg = await this.#nc.request(subject, data, { timeout: timeoutMs });
+    return msg.data;
+  }
+
+  /** Answers each request on `subject` with what `handler` resolves to; returns the unsubscribe. */
+  serve(subject: string, handler: (data: Uint8Array) => Promise<Uint8Array>): () => void {
+    const sub = this.#nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (err) return;
+        handler(msg.data)
+          .then((reply) => {
+            if (!msg.respond(reply)) this.#o.log.warn({}, 'request without a reply subject dropped');
+          })
+          .catch((e: unknown) => this.#o.log.error({ err: e }, 'request not answered'));
+      },
+    });
+    return () => sub.unsubscribe();
+  }
+
   /** Resolves once the subscriptions are known to the server (tests: before publishing). */
   async flush(): Promise<void> {
     await this.#nc.flush();
@@ -147,7 +175,7 @@ export class NatsRelay implements LiveRelay {
   tick(): void {
     const calls = this.#o.localCalls();
     this.#announced.clear();
-    for (const c of calls) this.#announced.add(c.callId);
+    for (const c of calls) this.#announced.set(c.callId, c.state);
     this.#send({ v: 1, type: 'snapshot', nodeId: this.#o.nodeId, calls });
     this.#expire();
   }
@@ -162,7 +190,7 @@ export class NatsRelay implements LiveRelay {
   #announceLocal(callId: string): void {
     const call = this.#o.localCalls().find((c) => c.callId === callId);
     if (!call) return;
-    this.#announced.add(callId);
+    this.#announced.set(callId, call.state);
     this.#send({ v: 1, type: 'started', call });
   }
 

@@ -46,9 +46,9 @@ const liveFile = () => {
 
 async function user(login: string, roles: Role[], teams: string[], agentId?: string) {
   const u = await identity.create({ login, displayName: login, passwordHash: 'x', roles, teams, agentId });
-  if (roles.some((r) => r !== 'agent' && r !== 'admin' && r !== 'auditor'))
-    await identity.setTotp(u.id, 'JBSWY3DPEHPK3PXP', true);
-  const s = await identity.openSession(u.id);
+  const totpOn = roles.some((r) => r !== 'agent' && r !== 'admin' && r !== 'auditor');
+  if (totpOn) await identity.setTotp(u.id, 'JBSWY3DPEHPK3PXP', true);
+  const s = await identity.openSession(u.id, totpOn ? 'totp' : undefined);
   who.set(login, { cookie: `ecoute_session=${s.sessionId}`, csrf: s.csrf });
 }
 const as = (login: string) => {

@@ -13,8 +13,6 @@ import { requireAccess } from '../access/require-access.ts';
 import type { Principal } from '../access/decide.ts';
 import { PURPOSES } from '../access/roles.ts';
 import { errors, idParam, problemRef } from '../schemas.ts';
-import type { ActiveCall } from '../../capture/active-call.ts';
-import type { Recorder } from '../../capture/recorder.ts';
 import type { LiveListener } from '../../capture/live.hub.ts';
 import { CallsErrors } from './errors.ts';
 import {
@@ -76,14 +74,6 @@ function liveCalls(deps: ApiDeps): CallView[] {
 function findLiveCall(deps: ApiDeps, id: string): CallView {
   const call = liveCalls(deps).find((c) => c.callId === id);
   if (!call) throw fail(CallsErrors.NOT_IN_PROGRESS);
-  return call;
-}
-
-export function activeCall(recorder: Recorder | undefined, id: string): ActiveCall {
-  if (!recorder) throw fail(CallsErrors.UNAVAILABLE);
-  const call = recorder.active.get(id);
-  if (!call || (call.state !== 'recording' && call.state !== 'paused'))
-    throw fail(CallsErrors.NOT_IN_PROGRESS);
   return call;
 }
 

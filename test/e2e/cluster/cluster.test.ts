@@ -2,7 +2,8 @@
  * Three Ecoute nodes as processes on loopback, on the machine's PostgreSQL (a fresh database), NATS and a
  * real S3 server (OpenStack Swift): nodes A and B take calls (Twilio Media Streams, signed with the
  * configured token), node C serves the API and jobs. A small test node joins the cluster over NATS and
- * listens, through ClusterCalls, to both calls held elsewhere (R-EMP-6 across nodes). B is killed with
+ * listens, through ClusterCalls, to both calls held elsewhere (R-EMP-6 across nodes). A CTI pauses and
+ * resumes A's call through C, which holds no call (R-PCI-1 across nodes). B is killed with
  * SIGKILL mid-call and restarted: the recording it held is sealed from its spool, missing at most the
  * documented spool window (one chunk, vault.chunkMs = 1 s) of what was captured. Every job completes.
  * Skipped with a notice when PostgreSQL, NATS or Swift is missing, unless ECOUTE_TEST_REQUIRE_* is set.
@@ -27,6 +28,7 @@ import { openDatabaseFromConfig, type Db } from '../../../src/db/index.ts';
 import { createVault } from '../../../src/vault/vault.factory.ts';
 import { systemClock } from '../../../src/clock.ts';
 import { silentLogger } from '../../../src/log.ts';
+import { IdentityStore } from '../../../src/api/auth/identity.store.ts';
 import { metric, startNode, stopNode, type NodeProcess } from './nodes.ts';
 
 const MIFID_EXAMPLE = fileURLToPath(new URL('../../../examples/policies/mifid-fr.yaml', import.meta.url));
@@ -227,6 +229,42 @@ describe('three nodes on PostgreSQL, S3 and NATS', { timeout: 120_000 }, async (
     assert.ok(
       toneShare(Int16Array.from(earA.agent), 440, 1000, 2500) > 0.9,
       'the agent channel heard on the test node is the 440 Hz tone',
+    );
+
+    // Call control on any node (issue 10): a CTI press lands on C (api, no ingest); C checks and logs it,
+    // A applies it (R-PCI-1: listeners everywhere are cut) and C answers with A's state.
+    const { id: tokenId, token } = await new IdentityStore(db.kysely, systemClock).createToken('cti-e2e', [
+      'calls:control',
+    ]);
+    const pressOnC = async (path: string): Promise<Record<string, unknown>> => {
+      const r = await fetch(`${c.url}/api/calls/${liveA.callId}/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: r.status, ...((await r.json()) as Record<string, unknown>) };
+    };
+    // C learns of A's call from the same announcements as the test node, on its own connection: until
+    // it has, the press is a 404 that leaves no trace.
+    const paused = await eventually('C pauses A’s call', async () => {
+      const r = await pressOnC('pause');
+      return r.status === 404 ? undefined : r;
+    });
+    const ids = { callId: liveA.callId, recordingId: liveA.recordingId };
+    assert.deepEqual(paused, { status: 200, ...ids, state: 'paused' });
+    assert.equal(await earA.closed, 'paused', 'the listener on the test node is cut by the pause');
+    assert.deepEqual(await pressOnC('resume'), { status: 200, ...ids, state: 'recording' });
+    const logged = await db.kysely
+      .selectFrom('accessLog')
+      .select(['action', 'result'])
+      .where('actor', '=', `token:${tokenId}`)
+      .orderBy('seq')
+      .execute();
+    assert.deepEqual(
+      logged.map((r) => [r.action, r.result]),
+      [
+        ['pause', 'allowed'],
+        ['resume', 'allowed'],
+      ],
     );
 
     b.child.kill('SIGKILL');
