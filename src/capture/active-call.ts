@@ -36,10 +36,18 @@ export interface MediaControl {
 
 export type RecorderAction = 'objection' | 'pause' | 'resume' | 'card_data' | 'personal_call';
 
+export interface SealedEvent {
+  readonly interrupted: boolean;
+}
+
 export interface CallEventsSink {
   /** A compliance action happened on a call (for the access log and webhooks; never personal data). */
   action(callId: string, action: RecorderAction, detail: Readonly<Record<string, unknown>>): void;
-  sealed(recordingId: string, callId: string): void;
+  /**
+   * The recording is in the blob store: at the end of a call, or by `Recorder.recover()` after a crash
+   * (`interrupted`: the spool lost its end, at most the last chunk; state `interrupted`).
+   */
+  sealed(recordingId: string, callId: string, info: SealedEvent): void;
   destroyed(recordingId: string, callId: string, rule: string): void;
   failed(recordingId: string, callId: string, error: unknown): void;
 }
@@ -255,7 +263,7 @@ export class ActiveCall implements BlockSink {
       });
       await db.calls.end(callId, endedAt);
       this.#d.log.info({ recordingId, durationMs: this.capturedMs, bytes: this.#bytes }, 'recording sealed');
-      this.#d.events.sealed(recordingId, callId);
+      this.#d.events.sealed(recordingId, callId, { interrupted: sealed.interrupted });
     } catch (e) {
       // The spool stays on disk: recovery at the next start (or the finalise job) seals it.
       this.#d.log.error({ recordingId, err: e }, 'sealing failed; spool kept for recovery');

@@ -15,7 +15,10 @@ import type { Database } from '../db/schema.ts';
 export interface RecorderMetrics {
   /** One admission decision: outcome and its anonymous reason code (e.g. 'sampled_out', 'R-PUR-3'). */
   decision(outcome: 'recorded' | 'not_recorded', reason: string): void;
-  /** Media that never arrived, in 20 ms packets (RTP sequence gaps, WebSocket timestamp gaps). */
+  /**
+   * Media that never arrived: RTP packets the receive workers gave up on (sequence gaps played out as
+   * silence, batched per call by the RTP engine), WebSocket timestamp gaps in 20 ms packets.
+   */
   packetsLost(count: number): void;
 }
 
@@ -69,7 +72,7 @@ export class EcouteMetrics implements RecorderMetrics {
     });
     this.#lost = new Counter({
       name: 'ecoute_packets_lost_total',
-      help: 'Media packets (20 ms) that never arrived.',
+      help: 'Media packets that never arrived: RTP sequence gaps, WebSocket timestamp gaps (in 20 ms packets).',
       registers,
     });
     new Gauge({

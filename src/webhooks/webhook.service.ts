@@ -139,7 +139,9 @@ export function webhookCallEvents(service: WebhookService): CallEventsSink {
       const event = ACTION_EVENTS[action];
       if (event) service.notify(event, { callId, recordingId: detail.recordingId ?? null, rule: 'R-CAL-2' });
     },
-    sealed: (recordingId, callId) => service.notify('recording.sealed', { recordingId, callId }),
+    // `interrupted`: recovered after a crash, the last second or so of audio may be missing.
+    sealed: (recordingId, callId, { interrupted }) =>
+      service.notify('recording.sealed', { recordingId, callId, interrupted }),
     destroyed: (recordingId, callId, rule) =>
       service.notify('recording.deleted', { recordingId, callId, rule }),
     failed: () => undefined,

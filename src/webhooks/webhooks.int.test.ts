@@ -101,7 +101,7 @@ it('webhooks: the recorder events map to recording.sealed and recording.deleted,
   const scheduler = new Scheduler({ jobs: db.jobs, clock, log: silentLogger, owner: 'test' });
   service.register(scheduler);
   const got = new Promise<void>((r) => (arrived = r));
-  webhookCallEvents(service).sealed('r9', 'c9');
+  webhookCallEvents(service).sealed('r9', 'c9', { interrupted: true });
   // notify() queues asynchronously: wait until the job exists, then run it.
   for (;;) {
     if ((await db.jobs.list({ state: 'queued' })).length) break;
@@ -111,5 +111,5 @@ it('webhooks: the recorder events map to recording.sealed and recording.deleted,
   await got;
   const body = JSON.parse(received[0]!.body) as { type: string; data: Record<string, unknown> };
   assert.equal(body.type, 'recording.sealed');
-  assert.deepEqual(Object.keys(body.data).sort(), ['callId', 'recordingId']);
+  assert.deepEqual(body.data, { recordingId: 'r9', callId: 'c9', interrupted: true });
 });

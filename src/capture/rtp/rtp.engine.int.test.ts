@@ -10,6 +10,11 @@ import { sine } from '../../media/tones.ts';
 import { toneRatio } from '../../media/goertzel.ts';
 import { rms } from '../../media/levels.ts';
 import { readPcap } from '../../../test/support/pcap.ts';
+import { tempDir } from '../../../test/support/tmp.ts';
+import { join } from 'node:path';
+import { systemClock } from '../../clock.ts';
+import { openDatabase } from '../../db/index.ts';
+import { EcouteMetrics } from '../../metrics/metrics.ts';
 
 const base = 40000 + 2 * Math.floor(Math.random() * 4000);
 let engine: RtpEngine;
@@ -83,6 +88,9 @@ async function send(packets: readonly Packet[]): Promise<void> {
     if (i % 2 === 1) await new Promise((r) => setTimeout(r, 1));
   }
 }
+
+/** The RTP sequence number of a packet. */
+const seqOf = (p: Packet): number => ((p.bytes[2] as number) << 8) | (p.bytes[3] as number);
 
 /** Merges two streams in send-time order (each packet at its position × its duration), as a real sender would. */
 function interleave(a: Packet[], b: Packet[]): Packet[] {
@@ -294,3 +302,69 @@ test(
     assert.ok(rms(pcmOf(rec.blocks)) > 100, 'the recording carries the pcap audio');
   },
 );
+
+test('R-SEC-3: RTP packets lost in the workers reach the node metrics, counted once, with no call or agent label', async (t) => {
+  const tmp = tempDir('ecoute-rtp-metrics-');
+  t.after(tmp.remove);
+  const db = await openDatabase({ sqliteFile: join(tmp.path, 'ecoute.sqlite') });
+  t.after(() => db.close());
+  const metrics = new EcouteMetrics({
+    nodeId: 'n1',
+    clock: systemClock,
+    db: db.kysely,
+    activeCalls: () => 0,
+    processMetrics: false,
+  });
+  // Its own engine, with the metrics: stats every 50 ms, so each call reports its losses several times.
+  const own = new RtpEngine({
+    portMin: base + 200,
+    portMax: base + 259,
+    bindAddress: '127.0.0.1',
+    cooldownMs: 50,
+    statsIntervalMs: 50,
+    jitterMs: 1000,
+    maxSkewMs: 3000,
+    metrics,
+  });
+  await own.start();
+  t.after(() => own.stop());
+  const lostLines = (text: string): string[] =>
+    text.split('\n').filter((l) => l.startsWith('ecoute_packets_lost_total'));
+  assert.deepEqual(lostLines(await metrics.text()), ['ecoute_packets_lost_total{node="n1"} 0']);
+
+  // Call 1, in two halves: packets 20–31 of the agent's stream never sent (240 ms), then 70–74 (100 ms).
+  // The first gap is reported (a stats event shows it) before the second half is sent.
+  const one = await own.allocate('c-metrics-1', streams);
+  const agent = tonePackets(one.ports[0]!, 440, 2000).filter(
+    (_, i) => (i < 20 || i >= 32) && (i < 70 || i >= 75),
+  );
+  const customer = tonePackets(one.ports[1]!, 1000, 2000, { ssrc: 77 });
+  const firstHalf = (p: Packet): boolean => seqOf(p) < 150; // tonePackets numbers from 100
+  const lostSoFar = new Promise<void>((resolve) => {
+    const off = one.on('stats', (st) => {
+      if (st.streams[0]!.lost < 12) return;
+      off();
+      resolve();
+    });
+  });
+  await send(interleave(agent.filter(firstHalf), customer.filter(firstHalf)));
+  await lostSoFar;
+  assert.deepEqual(lostLines(await metrics.text()), ['ecoute_packets_lost_total{node="n1"} 12']);
+  const rest = (p: Packet): boolean => !firstHalf(p);
+  await send(interleave(agent.filter(rest), customer.filter(rest)));
+  await waitStats(one, agent.length + customer.length);
+  assert.equal((await one.release()).streams[0]!.lost, 17);
+  assert.deepEqual(lostLines(await metrics.text()), ['ecoute_packets_lost_total{node="n1"} 17']);
+
+  // Call 2: the customer's stream misses 5 packets, the agent's none.
+  const two = await own.allocate('c-metrics-2', streams);
+  const agent2 = tonePackets(two.ports[0]!, 440, 600);
+  const customer2 = tonePackets(two.ports[1]!, 1000, 600, { ssrc: 78 }).filter((_, i) => i < 10 || i >= 15);
+  await send(interleave(agent2, customer2));
+  await waitStats(two, agent2.length + customer2.length);
+  assert.equal((await two.release()).streams[1]!.lost, 5);
+  const text = await metrics.text();
+  // The only label is the node's: the exact line is the proof.
+  assert.deepEqual(lostLines(text), ['ecoute_packets_lost_total{node="n1"} 22']);
+  assert.ok(!/c-metrics|agent|customer/.test(lostLines(text).join('\n')), 'no call, agent or stream label');
+});

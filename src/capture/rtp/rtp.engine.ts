@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { fail } from '../../errors.ts';
+import type { RecorderMetrics } from '../../metrics/metrics.ts';
 import { blockFromBuffer } from '../../media/pipeline.types.ts';
 import { RtpErrors } from './errors.ts';
 import { PortPool } from './port.pool.ts';
@@ -40,6 +41,12 @@ export interface RtpEngineOptions {
   readonly drainRtcp?: boolean;
   /** Milliseconds clock for port cooldown; default Date.now. */
   readonly now?: () => number;
+  /**
+   * The node's metrics: packets the workers gave up on (sequence gaps played out as silence), counted
+   * from each call's periodic and final stats, so one figure per call per `statsIntervalMs` crosses the
+   * thread boundary, never one per packet. No call or agent goes with it (R-SEC-3).
+   */
+  readonly metrics?: Pick<RecorderMetrics, 'packetsLost'>;
 }
 
 /**
@@ -114,6 +121,8 @@ interface Entry {
   /** Pending pause/resume acknowledgements, in order. */
   readonly acks: (() => void)[];
   released?: (stats: RtpCallStats) => void;
+  /** Lost packets of this call already counted in the metrics. */
+  lostCounted: number;
 }
 
 /**
@@ -126,11 +135,13 @@ export class RtpEngine {
   readonly #calls = new Map<string, Entry>();
   readonly #workerOptions: WorkerOptions;
   readonly #workerCount: number;
+  readonly #metrics: Pick<RecorderMetrics, 'packetsLost'> | undefined;
   #stopped = false;
 
   constructor(opts: RtpEngineOptions) {
     this.#pool = new PortPool(opts.portMin, opts.portMax, opts.cooldownMs ?? 2000, opts.now ?? Date.now);
     this.#workerCount = opts.workers ?? 1;
+    this.#metrics = opts.metrics;
     this.#workerOptions = {
       bindAddress: opts.bindAddress ?? '0.0.0.0',
       jitterMs: opts.jitterMs ?? 60,
@@ -174,7 +185,7 @@ export class RtpEngine {
       const ports = this.#pool.take(streams.length);
       if (!ports) break;
       const call = new RtpCall(callId, ports, this);
-      const entry: Entry = { call, slot, acks: [] };
+      const entry: Entry = { call, slot, acks: [], lostCounted: 0 };
       this.#calls.set(callId, entry);
       const reply = await new Promise<Extract<FromWorker, { type: 'allocated' }>>((resolve) => {
         entry.allocated = resolve;
@@ -280,6 +291,7 @@ export class RtpEngine {
         call.emit('segment', m.ev);
         return;
       case 'stats':
+        this.#countLost(entry, m.stats);
         call.emit('stats', m.stats);
         return;
       case 'error':
@@ -289,6 +301,7 @@ export class RtpEngine {
         entry.acks.shift()?.();
         return;
       case 'released':
+        this.#countLost(entry, m.stats);
         this.#calls.delete(m.callId);
         slot.calls--;
         this.#pool.give(call.ports);
@@ -297,6 +310,14 @@ export class RtpEngine {
         entry.released?.(m.stats);
         return;
     }
+  }
+
+  /** Adds what the call lost since its last stats to the metrics (stream counters only grow). */
+  #countLost(entry: Entry, stats: RtpCallStats): void {
+    const lost = stats.streams.reduce((n, s) => n + s.lost, 0);
+    if (lost <= entry.lostCounted) return;
+    this.#metrics?.packetsLost(lost - entry.lostCounted);
+    entry.lostCounted = lost;
   }
 
   #onWorkerFailure(slot: WorkerSlot, e: Error): void {

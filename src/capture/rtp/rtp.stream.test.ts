@@ -120,3 +120,36 @@ test('R-PCI-2: telephone-events give one digit per event and never reach the aud
   assert.equal(r.stats.strays, 2);
   assert.equal(out.audio.length, 3);
 });
+
+test('RFC 4733 packets take their sequence numbers in the stream: a digit between audio packets is no loss', () => {
+  const { r, out } = receiver();
+  for (let s = 100; s < 103; s++) r.onPacket(pkt(s), 0);
+  for (let i = 0; i < 6; i++) {
+    // One event: three updates, then the end packet three times (RFC 4733 §2.5.1.4), each its own number.
+    const b = new Uint8Array(16);
+    writeRtpHeader(b, { payloadType: 101, sequence: 103 + i, timestamp: 1480, ssrc: 1 });
+    writeTelephoneEvent(b, 12, { event: 5, end: i >= 3, volume: 10, duration: 160 * Math.min(i + 1, 4) });
+    r.onPacket(b, 0);
+  }
+  for (let s = 109; s < 121; s++) r.onPacket(pkt(s), 0);
+  r.flush();
+  assert.deepEqual(out.digits, ['5']);
+  assert.equal(r.stats.lost, 0, 'the event packets are not a gap');
+  assert.equal(r.stats.received, 15);
+  assert.equal(r.stats.duplicates, 0);
+  assert.equal(r.stats.events, 6);
+  assert.equal(out.audio.length, 15, 'no audio from the events');
+  assert.deepEqual(out.audio[3], [9 * 160, 160], 'the audio after the digit keeps its place on the timeline');
+});
+
+test('a jump past the buffer is an outage, its packets lost, unless it is large enough to be a restarted sender (RFC 3550 A.1)', () => {
+  const { r } = receiver();
+  for (let s = 100; s < 110; s++) r.onPacket(pkt(s), 0);
+  for (let s = 200; s < 210; s++) r.onPacket(pkt(s), 0); // 90 packets (1.8 s) never came
+  r.flush();
+  assert.equal(r.stats.lost, 90);
+  for (let s = 20000; s < 20010; s++) r.onPacket(pkt(s, { ts: 500_000 + (s - 20000) * 160 }), 0);
+  r.flush();
+  assert.equal(r.stats.lost, 90, 'a new sequence base is not 19,790 lost packets');
+  assert.equal(r.stats.received, 30);
+});

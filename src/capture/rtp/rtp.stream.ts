@@ -12,6 +12,8 @@ export interface StreamOutput {
 }
 
 const SLOTS = 64;
+/** RFC 3550 A.1: a forward jump in sequence numbers under this is an outage; above it, a restarted sender. */
+const MAX_DROPOUT = 3000;
 
 interface Slot {
   buf: Uint8Array | undefined;
@@ -96,8 +98,13 @@ export class RtpStreamReceiver {
     }
     this.#lastLockedAt = nowMs;
     const codec = this.#codecs.get(h.payloadType);
-    if (codec === 'telephone-event')
-      return this.#event(buf, h.payloadOffset, h.payloadLength, h.timestamp, nowMs);
+    if (codec === 'telephone-event') {
+      this.#event(buf, h.payloadOffset, h.payloadLength, h.timestamp, nowMs);
+      // RFC 4733 packets use the audio's sequence numbers: held in their place (no audio), they keep
+      // a digit from reading as a gap of lost packets when the audio resumes after it.
+      this.#insert(buf, h.sequence, h.timestamp, h.payloadType, h.payloadOffset, 0, nowMs, true);
+      return;
+    }
     if (codec !== 'PCMU' && codec !== 'PCMA') {
       this.stats.strays++;
       return;
@@ -152,12 +159,23 @@ export class RtpStreamReceiver {
     return this.#anchorIndex + ((ts - this.#anchorTs) | 0);
   }
 
-  #insert(buf: Uint8Array, seq: number, ts: number, pt: number, off: number, len: number, at: number): void {
+  /** Places a packet in the buffer; an `event` (RFC 4733) takes its place but counts in no audio stat. */
+  #insert(
+    buf: Uint8Array,
+    seq: number,
+    ts: number,
+    pt: number,
+    off: number,
+    len: number,
+    at: number,
+    event = false,
+  ): void {
     if (this.#expected < 0) this.#expected = seq;
     const d = ((seq - this.#expected + 0x8000) & 0xffff) - 0x8000;
     if (d < 0 && !this.#primed && d > -SLOTS) {
       this.#expected = seq; // the stream started with a reordered packet
     } else if (d < 0) {
+      if (event) return;
       if (this.#played[seq & (SLOTS - 1)] === seq) this.stats.duplicates++;
       else this.stats.late++;
       return;
@@ -165,11 +183,13 @@ export class RtpStreamReceiver {
     if (d >= SLOTS) {
       // A jump beyond the buffer (a long outage or a restarted sender): play out what we hold, restart.
       this.#drainAll();
+      const missing = (seq - this.#expected) & 0xffff;
+      if (missing < MAX_DROPOUT) this.stats.lost += missing;
       this.#expected = seq;
     }
     const slot = this.#slots[seq & (SLOTS - 1)] as Slot;
     if (slot.buf !== undefined) {
-      this.stats.duplicates++;
+      if (!event) this.stats.duplicates++;
       return;
     }
     slot.buf = buf;
@@ -180,7 +200,7 @@ export class RtpStreamReceiver {
     slot.len = len;
     slot.at = at;
     this.#buffered++;
-    this.stats.received++;
+    if (!event) this.stats.received++;
     this.#drainInOrder();
     // A gap is given up when the packets behind it span the jitter window in media time, or (tick)
     // when they have waited that long in wall-clock time: whichever comes first.
@@ -227,12 +247,14 @@ export class RtpStreamReceiver {
   }
 
   #release(slot: Slot): void {
-    const law = this.#codecs.get(slot.pt) === 'PCMA' ? 'pcma' : 'pcmu';
+    const codec = this.#codecs.get(slot.pt);
     const buf = slot.buf as Uint8Array;
     slot.buf = undefined;
     this.#played[slot.seq & (SLOTS - 1)] = slot.seq;
     this.#lastTs = slot.ts;
     this.#buffered--;
+    if (codec === 'telephone-event') return; // its digit went to the objection check on arrival
+    const law = codec === 'PCMA' ? 'pcma' : 'pcmu';
     this.out.audio(law, buf, slot.off, slot.len, this.#indexOf(slot.ts, slot.at));
   }
 }
