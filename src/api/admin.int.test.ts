@@ -52,8 +52,9 @@ forEachDialect('API administration', (h) => {
       roles,
       teams,
     });
-    if (roles.some((r) => r !== 'admin' && r !== 'auditor')) await identity.setTotp(u.id, SECRET, true);
-    const s = await identity.openSession(u.id);
+    const totpOn = roles.some((r) => r !== 'admin' && r !== 'auditor');
+    if (totpOn) await identity.setTotp(u.id, SECRET, true);
+    const s = await identity.openSession(u.id, totpOn ? 'totp' : undefined);
     who.set(login, { cookie: `ecoute_session=${s.sessionId}`, csrf: s.csrf, id: u.id });
     return u;
   }

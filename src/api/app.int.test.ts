@@ -38,7 +38,8 @@ forEachDialect('API', (h) => {
       agentId,
     });
     if (totpOn) await identity.setTotp(u.id, 'JBSWY3DPEHPK3PXP', true);
-    const s = await identity.openSession(u.id);
+    // As if logged in with the code (R-SEC-1: the session, not the account, carries the second factor).
+    const s = await identity.openSession(u.id, totpOn ? 'totp' : undefined);
     cookies.set(login, { cookie: `ecoute_session=${s.sessionId}`, csrf: s.csrf });
     return u;
   }
@@ -211,7 +212,7 @@ forEachDialect('API', (h) => {
     assert.equal(bad.statusCode, 416);
   });
 
-  it('R-SEC-1: TOTP enrolment then login with code; CSRF refused; stolen session refused after logout', async () => {
+  it('R-SEC-1: TOTP enrolment then login with code, the login entry naming the factor; CSRF refused; stolen session refused after logout', async () => {
     await identity.create({
       login: 'eva',
       displayName: 'Eva',
@@ -226,6 +227,13 @@ forEachDialect('API', (h) => {
     });
     assert.equal(login.statusCode, 200);
     assert.equal(login.json().user.totpRequired, true);
+    assert.equal(login.json().user.secondFactor, null);
+    // The login's access-log entry says which second factor it used (none here), and nothing personal.
+    const loginDetail = async (): Promise<unknown> => {
+      const entries = await log.list({ action: 'login', limit: 10_000 });
+      return JSON.parse(entries.filter((e) => e.actor === login.json().user.id).at(-1)!.detail);
+    };
+    assert.deepEqual(await loginDetail(), { method: 'password', secondFactor: 'none' });
     const cookie = `ecoute_session=${login.cookies.find((c) => c.name === 'ecoute_session')!.value}`;
     const csrf = login.json().csrfToken as string;
     const search = await app.inject({ url: '/api/recordings', headers: { cookie } });
@@ -271,6 +279,8 @@ forEachDialect('API', (h) => {
       payload: { login: 'eva', password: 'secret-eva', totp: totp(base32Decode(secret), h.clock.now()) },
     });
     assert.equal(withCode.statusCode, 200, withCode.body);
+    assert.equal(withCode.json().user.secondFactor, 'totp');
+    assert.deepEqual(await loginDetail(), { method: 'password', secondFactor: 'totp' });
   });
 
   it('login throttling: backoff per login after repeated failures', async () => {

@@ -4,7 +4,7 @@ import { fail } from '../errors.ts';
 import { ApiErrors } from './errors.ts';
 import { requireAccess } from './access/require-access.ts';
 import { ACTIONS, type Action } from './access/roles.ts';
-import { sha256, type IdentityStore } from './auth/identity.store.ts';
+import { sha256, type IdentityStore, type SecondFactor } from './auth/identity.store.ts';
 import { timingSafeEqual } from 'node:crypto';
 
 /**
@@ -54,6 +54,17 @@ export function installRouteGuard(app: FastifyInstance, routes: RouteRecord[]): 
   });
 }
 
+/** The session a request came with (cookie authentication only; a token has none). */
+export interface RequestSession {
+  readonly idHash: string;
+  /** R-SEC-1: the second factor this session proved; undefined: none. */
+  readonly secondFactor: SecondFactor | undefined;
+}
+
+const sessions = new WeakMap<FastifyRequest, RequestSession>();
+
+export const sessionOf = (req: FastifyRequest): RequestSession | undefined => sessions.get(req);
+
 function equalHash(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
@@ -88,10 +99,11 @@ export function installAuthentication(app: FastifyInstance, identity: IdentitySt
       roles: u.roles,
       teams: u.teams,
       agentId: u.agentId,
-      // Login of a TOTP-enrolled user always demands the code, so its sessions carry the second factor.
-      secondFactor: u.totpEnabled,
+      // R-SEC-1: what this session proved (TOTP, or MFA asserted by the SSO provider), not what the
+      // account has enrolled: an SSO session of a TOTP-enrolled user has no factor until it verifies one.
+      secondFactor: s.secondFactor !== undefined,
     };
-    (req as FastifyRequest & { sessionIdHash?: string }).sessionIdHash = s.idHash;
+    sessions.set(req, { idHash: s.idHash, secondFactor: s.secondFactor });
   });
   app.addHook('preHandler', async (req: FastifyRequest) => {
     const access = req.routeOptions.config.access;

@@ -3,27 +3,14 @@
  * and no update or delete (a test checks it). The hash chain itself is computed by src/audit.
  */
 import type { Selectable } from 'kysely';
+import type { ChainEntry } from '../audit/chain.ts';
 import { fail } from '../errors.ts';
 import { DbErrors } from './errors.ts';
 import type { AccessLogTable } from './schema.ts';
 import type { RepoContext } from './types.ts';
 
-export interface AccessLogRow {
-  readonly seq: number;
-  readonly prevHash: string;
-  readonly hash: string;
-  readonly at: number;
-  readonly actor: string;
-  readonly role: string;
-  readonly action: string;
-  readonly objectType: string;
-  readonly objectId: string | null;
-  readonly purpose: string | null;
-  readonly result: string;
-  readonly sourceAddress: string | null;
-  /** JSON text, as hashed. */
-  readonly detail: string;
-}
+/** A stored row is exactly a chained entry: its shape is declared once, by the chain (src/audit/chain.ts). */
+export type AccessLogRow = ChainEntry;
 
 function toRow(r: Selectable<AccessLogTable>): AccessLogRow {
   return { ...r, seq: Number(r.seq), at: Number(r.at) };

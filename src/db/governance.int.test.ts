@@ -56,6 +56,71 @@ forEachDialect('governance repositories', (h) => {
     assert.equal(await h.db.apiTokens.useLive('th'), undefined);
   });
 
+  it('R-SEC-1: a session keeps the second factor it proved (totp, idp or none); the store refuses others', async () => {
+    const u = await h.db.users.create({
+      login: 'sso1',
+      displayName: 'Sso',
+      passwordHash: '!sso',
+      roles: ['supervisor'],
+    });
+    const expiresAt = h.clock.now() + 60_000;
+    await h.db.sessions.create({
+      idHash: 'f-idp',
+      userId: u.id,
+      expiresAt,
+      csrfHash: 'c',
+      secondFactor: 'idp',
+    });
+    await h.db.sessions.create({ idHash: 'f-none', userId: u.id, expiresAt, csrfHash: 'c' });
+    assert.equal((await h.db.sessions.getLive('f-idp'))?.secondFactor, 'idp');
+    assert.equal((await h.db.sessions.getLive('f-none'))?.secondFactor, undefined);
+    await h.db.sessions.setSecondFactor('f-none', 'totp');
+    assert.equal((await h.db.sessions.getLive('f-none'))?.secondFactor, 'totp');
+    // A revoked session gains nothing.
+    await h.db.sessions.create({ idHash: 'f-gone', userId: u.id, expiresAt, csrfHash: 'c' });
+    await h.db.sessions.revoke('f-gone');
+    await h.db.sessions.setSecondFactor('f-gone', 'totp');
+    const gone = await h.db.kysely
+      .selectFrom('sessions')
+      .select('secondFactor')
+      .where('idHash', '=', 'f-gone')
+      .executeTakeFirstOrThrow();
+    assert.equal(gone.secondFactor, null);
+    // The CHECK constraint of migration 0003: no other value reaches the column, on either dialect.
+    const row = (idHash: string, secondFactor: string) =>
+      h.db.kysely
+        .insertInto('sessions')
+        .values({
+          idHash,
+          userId: u.id,
+          createdAt: 0,
+          expiresAt,
+          csrfHash: 'c',
+          revokedAt: null,
+          secondFactor,
+        })
+        .execute();
+    await row('f-raw-totp', 'totp');
+    await assert.rejects(row('f-raw-sms', 'sms'), /check/i);
+  });
+
+  it('R-SEC-1: a TOTP step is spent once (compare-and-set in the store); users are counted', async () => {
+    const before = await h.db.users.count();
+    const u = await h.db.users.create({
+      login: 'totp1',
+      displayName: 'T',
+      passwordHash: 'x',
+      roles: ['dpo'],
+    });
+    assert.equal(await h.db.users.count(), before + 1);
+    assert.equal(u.totpLastStep, undefined);
+    assert.equal(await h.db.users.claimTotpStep(u.id, 1000), true);
+    assert.equal(await h.db.users.claimTotpStep(u.id, 1000), false, 'the same step again');
+    assert.equal(await h.db.users.claimTotpStep(u.id, 999), false, 'an older step');
+    assert.equal(await h.db.users.claimTotpStep(u.id, 1001), true);
+    assert.equal((await h.db.users.get(u.id))?.totpLastStep, 1001);
+  });
+
   it('policies are versioned: a change is a new version; an active version is never edited in place', async () => {
     const v1 = await h.db.policies.createVersion('quality', { sampleRate: 0.05 }, 'dpo');
     assert.equal(v1.version, 1);

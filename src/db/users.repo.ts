@@ -22,6 +22,8 @@ export interface User {
   /** Encrypted by the caller; opaque here. */
   readonly totpSecret: string | undefined;
   readonly totpEnabled: boolean;
+  /** Last TOTP step accepted (RFC 6238 §5.2), shared by every API node through the store. */
+  readonly totpLastStep: number | undefined;
   readonly disabled: boolean;
   /** The agent this user is, for R-EMP-7 self-service. */
   readonly agentId: string | undefined;
@@ -46,6 +48,12 @@ export type UserChanges = Partial<
   >
 >;
 
+/** How a session proved a second factor (R-SEC-1): Ecoute's TOTP, or MFA asserted by the SSO provider. */
+export const SECOND_FACTORS = ['totp', 'idp'] as const;
+export type SecondFactor = (typeof SECOND_FACTORS)[number];
+
+const asSecondFactor = (v: string | null): SecondFactor | undefined => SECOND_FACTORS.find((f) => f === v); // anything else (there is a CHECK too) counts as none
+
 export interface Session {
   readonly idHash: string;
   readonly userId: string;
@@ -53,6 +61,8 @@ export interface Session {
   readonly expiresAt: number;
   readonly csrfHash: string;
   readonly revokedAt: number | undefined;
+  /** The second factor this session proved (R-SEC-1); undefined: none, audio refused. */
+  readonly secondFactor: SecondFactor | undefined;
 }
 
 export interface ApiToken {
@@ -75,6 +85,7 @@ function toUser(r: Selectable<UsersTable>): User {
     teamScopes: fromJson<string[]>(r.teamScopes, []),
     totpSecret: opt(r.totpSecret),
     totpEnabled: isSet(r.totpEnabled),
+    totpLastStep: num(r.totpLastStep),
     disabled: isSet(r.disabled),
     agentId: opt(r.agentId),
     createdAt: Number(r.createdAt),
@@ -82,13 +93,23 @@ function toUser(r: Selectable<UsersTable>): User {
   };
 }
 
-export function usersRepo({ k, clock }: RepoContext) {
+/** These repositories use no dialect-specific SQL: they need only the Kysely instance and the clock. */
+type Ctx = Pick<RepoContext, 'k' | 'clock'>;
+
+export function usersRepo({ k, clock }: Ctx) {
   const get = async (id: string): Promise<User | undefined> => {
     const r = await k.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     return r && toUser(r);
   };
   return {
     get,
+    async count(): Promise<number> {
+      const r = await k
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
     async byLogin(login: string): Promise<User | undefined> {
       const r = await k.selectFrom('users').selectAll().where('login', '=', login).executeTakeFirst();
       return r && toUser(r);
@@ -138,15 +159,30 @@ export function usersRepo({ k, clock }: RepoContext) {
     async list(): Promise<User[]> {
       return (await k.selectFrom('users').selectAll().orderBy('login').execute()).map(toUser);
     },
+    /**
+     * Spends a TOTP step (R-SEC-1, RFC 6238 §5.2): a compare-and-set, so of two logins with the same code
+     * on two nodes (or one replayed after a restart) only one succeeds. False when the step is at or
+     * before the last one spent.
+     */
+    async claimTotpStep(id: string, step: number): Promise<boolean> {
+      const r = await k
+        .updateTable('users')
+        .set({ totpLastStep: step })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('totpLastStep', 'is', null), eb('totpLastStep', '<', step)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
   };
 }
 
-export function sessionsRepo({ k, clock }: RepoContext) {
+export function sessionsRepo({ k, clock }: Ctx) {
   const toSession = (r: Selectable<SessionsTable>): Session => ({
     ...r,
     createdAt: Number(r.createdAt),
     expiresAt: Number(r.expiresAt),
     revokedAt: num(r.revokedAt),
+    secondFactor: asSecondFactor(r.secondFactor),
   });
   return {
     async create(s: {
@@ -154,8 +190,10 @@ export function sessionsRepo({ k, clock }: RepoContext) {
       userId: string;
       expiresAt: number;
       csrfHash: string;
+      /** R-SEC-1: set from what the login itself verified, never from the account's settings. */
+      secondFactor?: SecondFactor | undefined;
     }): Promise<Session> {
-      const row = { ...s, createdAt: clock.now(), revokedAt: null };
+      const row = { ...s, createdAt: clock.now(), revokedAt: null, secondFactor: nul(s.secondFactor) };
       await k.insertInto('sessions').values(row).execute();
       return toSession(row);
     },
@@ -169,6 +207,15 @@ export function sessionsRepo({ k, clock }: RepoContext) {
         .where('expiresAt', '>', now)
         .executeTakeFirst();
       return r && toSession(r);
+    },
+    /** R-SEC-1: the session proved a second factor after it opened (TOTP enrolled or verified in it). */
+    async setSecondFactor(idHash: string, factor: SecondFactor): Promise<void> {
+      await k
+        .updateTable('sessions')
+        .set({ secondFactor: factor })
+        .where('idHash', '=', idHash)
+        .where('revokedAt', 'is', null)
+        .execute();
     },
     async touch(idHash: string, expiresAt: number): Promise<void> {
       await k.updateTable('sessions').set({ expiresAt }).where('idHash', '=', idHash).execute();
@@ -193,7 +240,7 @@ export function sessionsRepo({ k, clock }: RepoContext) {
   };
 }
 
-export function apiTokensRepo({ k, clock }: RepoContext) {
+export function apiTokensRepo({ k, clock }: Ctx) {
   const toToken = (r: Selectable<ApiTokensTable>): ApiToken => ({
     id: r.id,
     tokenHash: r.tokenHash,

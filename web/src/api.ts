@@ -46,9 +46,12 @@ interface Problem {
   csrfToken?: string;
 }
 
-/** A 404 for the route itself (not for a missing resource): Fastify's default or the API's "no such route". */
-export function isNoRoute(p: { code?: string; detail?: string }): boolean {
-  return !p.code?.startsWith('ECOUTE_') || p.detail === 'no such route';
+/**
+ * A 404 for the route itself (not for a missing resource, `ECOUTE_API_NOT_FOUND`): the API's
+ * `ECOUTE_API_NO_ROUTE`, or a 404 without an Ecoute code (a proxy, or Fastify's default).
+ */
+export function isNoRoute(p: { code?: string }): boolean {
+  return p.code === 'ECOUTE_API_NO_ROUTE' || !p.code?.startsWith('ECOUTE_');
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -21,8 +21,19 @@ export interface Me {
   readonly displayName?: string;
   readonly teams?: readonly string[];
   readonly totpEnabled?: boolean;
+  /** R-SEC-1: the second factor this session proved (`idp`: MFA asserted by the SSO provider). */
+  readonly secondFactor?: 'totp' | 'idp' | null;
   /** R-SEC-1: the account hears audio and has no second factor yet: it may only enrol one. */
   readonly totpRequired?: boolean;
+  /** R-SEC-1: TOTP is enrolled but this session has not given a code (SSO without accepted MFA). */
+  readonly totpVerifyRequired?: boolean;
+}
+
+/** R-SEC-1: the API serves such a session nothing but /api/auth/*: the console shows only that step. */
+export function secondFactorStep(me: Me): 'enrol' | 'verify' | undefined {
+  if (me.totpRequired) return 'enrol';
+  if (me.totpVerifyRequired) return 'verify';
+  return undefined;
 }
 
 const isRole = (x: unknown): x is Role => typeof x === 'string' && (ROLES as readonly string[]).includes(x);

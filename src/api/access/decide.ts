@@ -24,7 +24,7 @@ export type Principal =
       readonly teams: readonly string[];
       /** The agent record of an `agent` user ("agent sees own"). */
       readonly agentId: string | undefined;
-      /** The session was opened with TOTP (R-SEC-1). */
+      /** The session proved a second factor: Ecoute's TOTP, or MFA asserted by the SSO provider (R-SEC-1). */
       readonly secondFactor: boolean;
     }
   | {

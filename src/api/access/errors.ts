@@ -14,7 +14,8 @@ export const AccessErrors = defineErrors({
   },
   NO_SECOND_FACTOR: {
     code: 'ECOUTE_ACCESS_NO_SECOND_FACTOR',
-    summary: 'Hearing audio needs an account with a second factor (TOTP) enrolled and used at login.',
+    summary:
+      'Hearing audio needs a session that proved a second factor: TOTP, or MFA asserted by the SSO provider.',
     rule: 'R-SEC-1',
   },
   DOWNLOAD_DISABLED: {

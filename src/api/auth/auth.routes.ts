@@ -1,12 +1,13 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { fail } from '../../errors.ts';
 import { ApiErrors } from '../errors.ts';
 import type { ApiDeps } from '../deps.ts';
 import { requireAccess, needsSecondFactor } from '../access/require-access.ts';
-import { CSRF_COOKIE, SESSION_COOKIE } from '../guard.ts';
+import { CSRF_COOKIE, SESSION_COOKIE, sessionOf } from '../guard.ts';
 import { logLogin, startSession } from './login.session.ts';
+import { OIDC_LOGIN_PATH, ssoConfigured } from './oidc.routes.ts';
 import { errors, ok } from '../schemas.ts';
-import type { IdentityStore, User } from './identity.store.ts';
+import type { IdentityStore, SecondFactor, User } from './identity.store.ts';
 import type { LoginThrottle } from './throttle.ts';
 import { verifyPassword } from './password.ts';
 import { generateTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
@@ -27,12 +28,58 @@ const me = {
     roles: { type: 'array', items: { type: 'string' } },
     teams: { type: 'array', items: { type: 'string' } },
     totpEnabled: { type: 'boolean' },
+    secondFactor: {
+      type: ['string', 'null'],
+      enum: ['totp', 'idp', null],
+      description:
+        'R-SEC-1: the second factor this session proved: totp (Ecoute), idp (MFA asserted by the SSO ' +
+        'provider), null (none).',
+    },
     totpRequired: {
       type: 'boolean',
-      description: 'R-SEC-1: this account must enrol TOTP before anything else.',
+      description: 'R-SEC-1: this session must enrol TOTP before anything else.',
+    },
+    totpVerifyRequired: {
+      type: 'boolean',
+      description:
+        'R-SEC-1: TOTP is enrolled but this session (an SSO login without accepted MFA) has not given a ' +
+        'code: POST /api/auth/totp/verify before anything else.',
     },
   },
-  required: ['id', 'login', 'displayName', 'roles', 'teams', 'totpEnabled', 'totpRequired'],
+  required: [
+    'id',
+    'login',
+    'displayName',
+    'roles',
+    'teams',
+    'totpEnabled',
+    'secondFactor',
+    'totpRequired',
+    'totpVerifyRequired',
+  ],
+} as const;
+
+const providers = {
+  type: 'object',
+  properties: {
+    password: { type: 'boolean', description: 'Local accounts log in with POST /api/auth/login.' },
+    oidc: {
+      type: 'object',
+      description: 'Present when OpenID Connect SSO is configured (`oidc.issuer`).',
+      properties: {
+        loginUrl: { type: 'string', description: 'Where the browser goes to start an SSO login.' },
+      },
+      required: ['loginUrl'],
+    },
+  },
+  required: ['password'],
+} as const;
+
+const codeBody = {
+  type: 'object',
+  properties: { code: { type: 'string', pattern: '^\\d{6}$' } },
+  required: ['code'],
+  additionalProperties: false,
 } as const;
 
 const loginBody = {
@@ -46,7 +93,9 @@ const loginBody = {
   additionalProperties: false,
 } as const;
 
-function meOf(u: User): Record<string, unknown> {
+/** The account as its own session sees it; `factor` is the session's second factor (R-SEC-1). */
+function meOf(u: User, factor: SecondFactor | undefined): Record<string, unknown> {
+  const blocked = factor === undefined && u.roles.some(hearsAudio);
   return {
     id: u.id,
     login: u.login,
@@ -54,7 +103,9 @@ function meOf(u: User): Record<string, unknown> {
     roles: u.roles,
     teams: u.teams,
     totpEnabled: u.totpEnabled,
-    totpRequired: !u.totpEnabled && u.roles.some(hearsAudio),
+    secondFactor: factor ?? null,
+    totpRequired: blocked && !u.totpEnabled,
+    totpVerifyRequired: blocked && u.totpEnabled,
   };
 }
 
@@ -117,17 +168,38 @@ export const authRoutes =
           }
         }
         throttle.success(login);
-        const s = await startSession(api, identity, reply, user.id);
-        await logLogin(api, req, { actor: user.id, role: user.roles[0] ?? 'none', result: 'allowed' });
-        return { csrfToken: s.csrf, user: meOf(user) };
+        // R-SEC-1: the session carries TOTP only because this login checked the code just above.
+        const factor: SecondFactor | undefined = user.totpEnabled ? 'totp' : undefined;
+        const s = await startSession(api, identity, reply, user.id, factor);
+        await logLogin(api, req, {
+          actor: user.id,
+          role: user.roles[0] ?? 'none',
+          result: 'allowed',
+          detail: { method: 'password', secondFactor: factor ?? 'none' },
+        });
+        return { csrfToken: s.csrf, user: meOf(user, factor) };
       },
+    );
+
+    // Public: the login page asks it before any session exists. Configuration only, never who may log in.
+    app.get(
+      '/api/auth/providers',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags: ['auth'],
+          summary: 'How one may log in here: password, and SSO when configured (for the login page).',
+          response: { 200: providers },
+        },
+      },
+      () => ({ password: true, ...(ssoConfigured(api) && { oidc: { loginUrl: OIDC_LOGIN_PATH } }) }),
     );
 
     app.post(
       '/api/auth/logout',
       { config: { access: 'logout' }, schema: { tags: ['auth'], response: { 200: ok, ...errors } } },
       async (req, reply) => {
-        const idHash = (req as FastifyRequest & { sessionIdHash?: string }).sessionIdHash;
+        const idHash = sessionOf(req)?.idHash;
         if (idHash) await identity.revokeSession(idHash);
         void reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
         return { ok: true };
@@ -140,7 +212,7 @@ export const authRoutes =
       async (req) => {
         const u = req.principal?.kind === 'user' ? await identity.byId(req.principal.id) : undefined;
         if (!u) throw fail(ApiErrors.UNAUTHENTICATED);
-        return meOf(u);
+        return meOf(u, sessionOf(req)?.secondFactor);
       },
     );
 
@@ -178,28 +250,70 @@ export const authRoutes =
         config: { access: 'read_self' },
         schema: {
           tags: ['auth'],
-          body: {
-            type: 'object',
-            properties: { code: { type: 'string', pattern: '^\\d{6}$' } },
-            required: ['code'],
-            additionalProperties: false,
-          },
+          body: codeBody,
           response: { 200: me, ...errors },
         },
       },
       async (req) => {
         const u = req.principal?.kind === 'user' ? await identity.byId(req.principal.id) : undefined;
-        if (!u?.totpSecret || u.totpEnabled) throw fail(ApiErrors.TOTP_INVALID, 'no enrolment in progress');
+        const session = sessionOf(req);
+        if (!u?.totpSecret || u.totpEnabled || !session)
+          throw fail(ApiErrors.TOTP_INVALID, 'no enrolment in progress');
         const step = verifyTotp(u.totpSecret, req.body.code, api.clock.now(), u.totpLastStep);
         if (step === undefined || !(await identity.claimTotpStep(u.id, step)))
           throw fail(ApiErrors.TOTP_INVALID);
         await identity.setTotp(u.id, u.totpSecret, true);
+        // R-SEC-1: this session has just shown the code; other open sessions of the account have not.
+        await identity.setSessionSecondFactor(session.idHash, 'totp');
         await requireAccess(req, {
           action: 'read_self',
           object: { type: 'user', id: u.id },
-          detail: { totp: 'enrolled' },
+          detail: { totp: 'enrolled', secondFactor: 'totp' },
         });
-        return meOf({ ...u, totpEnabled: true });
+        return meOf({ ...u, totpEnabled: true }, 'totp');
+      },
+    );
+
+    app.post<{ Body: { code: string } }>(
+      '/api/auth/totp/verify',
+      {
+        config: { access: 'read_self' },
+        schema: {
+          tags: ['auth'],
+          description:
+            'R-SEC-1: gives the enrolled TOTP code in a session opened without a second factor (an SSO ' +
+            'login whose provider asserted no accepted MFA). Throttled like the login.',
+          body: codeBody,
+          response: { 200: me, ...errors, 429: errors[401] },
+        },
+      },
+      async (req) => {
+        const u = req.principal?.kind === 'user' ? await identity.byId(req.principal.id) : undefined;
+        const session = sessionOf(req);
+        if (!u || !session) throw fail(ApiErrors.UNAUTHENTICATED);
+        if (!u.totpEnabled || !u.totpSecret) throw fail(ApiErrors.TOTP_INVALID, 'no TOTP enrolled');
+        const wait = throttle.waitMs(u.login, req.ip);
+        if (wait > 0) throw fail(ApiErrors.THROTTLED, undefined, { retryAfterS: Math.ceil(wait / 1000) });
+        const step = verifyTotp(u.totpSecret, req.body.code, api.clock.now(), u.totpLastStep);
+        const entry = { actor: u.id, role: u.roles[0] ?? 'none' };
+        // Spent in the store like a login's code: a code seen once is refused on every node.
+        if (step === undefined || !(await identity.claimTotpStep(u.id, step))) {
+          throttle.failure(u.login, req.ip);
+          await logLogin(api, req, {
+            ...entry,
+            result: 'denied',
+            detail: { method: 'totp_verify', code: ApiErrors.TOTP_INVALID.code },
+          });
+          throw fail(ApiErrors.TOTP_INVALID);
+        }
+        throttle.success(u.login);
+        await identity.setSessionSecondFactor(session.idHash, 'totp');
+        await logLogin(api, req, {
+          ...entry,
+          result: 'allowed',
+          detail: { method: 'totp_verify', secondFactor: 'totp' },
+        });
+        return meOf(u, 'totp');
       },
     );
     void needsSecondFactor;

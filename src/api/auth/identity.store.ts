@@ -1,13 +1,26 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../clock.ts';
+import {
+  apiTokensRepo,
+  sessionsRepo,
+  usersRepo,
+  type ApiTokensRepo,
+  type SecondFactor,
+  type SessionsRepo,
+  type User as StoredUser,
+  type UsersRepo,
+} from '../../db/users.repo.ts';
 import { isRole, type Role, type TokenScope } from '../access/roles.ts';
 
+export type { SecondFactor } from '../../db/users.repo.ts';
+
 /**
- * Users, sessions and API tokens over the metadata store's tables. These queries live in src/api
- * because the db package has no users/sessions/tokens repository yet; they use its schema unchanged.
- * Secrets (session ids, CSRF tokens, API tokens) are stored only as SHA-256 hashes.
+ * What the API needs of users, sessions and API tokens, as a thin adapter over the db repositories
+ * (src/db/users.repo.ts is the one place that queries those tables). It adds what belongs to the HTTP
+ * edge: secrets (session ids, CSRF tokens, API tokens) are made here and handed to the store only as
+ * SHA-256 hashes, roles are narrowed to the known ones, and a session is looked up with its user.
  */
 export interface User {
   readonly id: string;
@@ -30,22 +43,19 @@ export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('
 /** Session lifetime: 8 hours, a working shift (sessions are also revoked at logout). */
 export const SESSION_TTL_MS = 8 * 3_600_000;
 
-function toUser(r: Database['users']): User {
-  const roles = (JSON.parse(r.roles) as string[]).filter(isRole);
-  return {
-    id: r.id,
-    login: r.login,
-    displayName: r.displayName,
-    passwordHash: r.passwordHash,
-    roles,
-    teams: JSON.parse(r.teamScopes) as string[],
-    totpSecret: r.totpSecret ?? undefined,
-    totpEnabled: Number(r.totpEnabled) === 1,
-    totpLastStep: r.totpLastStep === null ? undefined : Number(r.totpLastStep),
-    disabled: Number(r.disabled) === 1,
-    agentId: r.agentId ?? undefined,
-  };
-}
+const toUser = (u: StoredUser): User => ({
+  id: u.id,
+  login: u.login,
+  displayName: u.displayName,
+  passwordHash: u.passwordHash,
+  roles: u.roles.filter(isRole),
+  teams: u.teamScopes,
+  totpSecret: u.totpSecret,
+  totpEnabled: u.totpEnabled,
+  totpLastStep: u.totpLastStep,
+  disabled: u.disabled,
+  agentId: u.agentId,
+});
 
 export interface NewUser {
   readonly login: string;
@@ -56,58 +66,60 @@ export interface NewUser {
   readonly agentId?: string | undefined;
 }
 
-export class IdentityStore {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly clock: Clock,
-  ) {}
+/** A live session as the authentication hook sees it. */
+export interface LiveSession {
+  readonly user: User;
+  readonly csrfHash: string;
+  readonly idHash: string;
+  /** R-SEC-1: what this session proved at login or since; undefined: no second factor. */
+  readonly secondFactor: SecondFactor | undefined;
+}
 
-  async countUsers(): Promise<number> {
-    const r = await this.db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirst();
-    return Number(r?.n ?? 0);
+export class IdentityStore {
+  readonly #users: UsersRepo;
+  readonly #sessions: SessionsRepo;
+  readonly #tokens: ApiTokensRepo;
+  readonly #clock: Clock;
+
+  constructor(db: Kysely<Database>, clock: Clock) {
+    const ctx = { k: db, clock };
+    this.#users = usersRepo(ctx);
+    this.#sessions = sessionsRepo(ctx);
+    this.#tokens = apiTokensRepo(ctx);
+    this.#clock = clock;
+  }
+
+  countUsers(): Promise<number> {
+    return this.#users.count();
   }
 
   async byLogin(login: string): Promise<User | undefined> {
-    const r = await this.db.selectFrom('users').selectAll().where('login', '=', login).executeTakeFirst();
-    return r ? toUser(r) : undefined;
+    const u = await this.#users.byLogin(login);
+    return u && toUser(u);
   }
 
   async byId(id: string): Promise<User | undefined> {
-    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? toUser(r) : undefined;
+    const u = await this.#users.get(id);
+    return u && toUser(u);
   }
 
   async list(): Promise<User[]> {
-    const rows = await this.db.selectFrom('users').selectAll().orderBy('login').execute();
-    return rows.map(toUser);
+    return (await this.#users.list()).map(toUser);
   }
 
   async create(u: NewUser): Promise<User> {
-    const now = this.clock.now();
-    const id = randomUUID();
-    await this.db
-      .insertInto('users')
-      .values({
-        id,
-        login: u.login,
-        displayName: u.displayName,
-        passwordHash: u.passwordHash,
-        roles: JSON.stringify(u.roles),
-        teamScopes: JSON.stringify(u.teams),
-        totpSecret: null,
-        totpEnabled: 0,
-        disabled: 0,
-        agentId: u.agentId ?? null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .execute();
-    return (await this.byId(id)) as User;
+    const created = await this.#users.create({
+      login: u.login,
+      displayName: u.displayName,
+      passwordHash: u.passwordHash,
+      roles: u.roles,
+      teamScopes: u.teams,
+      agentId: u.agentId,
+    });
+    return toUser(created);
   }
 
+  /** Changes what is given (undefined fields stay); disabling an account closes its sessions. */
   async update(
     id: string,
     patch: Partial<{
@@ -118,128 +130,80 @@ export class IdentityStore {
       displayName: string;
     }>,
   ): Promise<void> {
-    await this.db
-      .updateTable('users')
-      .set({
-        ...(patch.roles ? { roles: JSON.stringify(patch.roles) } : {}),
-        ...(patch.teams ? { teamScopes: JSON.stringify(patch.teams) } : {}),
-        ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
-        ...(patch.passwordHash ? { passwordHash: patch.passwordHash } : {}),
-        ...(patch.displayName ? { displayName: patch.displayName } : {}),
-        updatedAt: this.clock.now(),
-      })
-      .where('id', '=', id)
-      .execute();
+    await this.#users.update(id, {
+      ...(patch.roles && { roles: patch.roles }),
+      ...(patch.teams && { teamScopes: patch.teams }),
+      ...(patch.disabled !== undefined && { disabled: patch.disabled }),
+      ...(patch.passwordHash && { passwordHash: patch.passwordHash }),
+      ...(patch.displayName && { displayName: patch.displayName }),
+    });
     if (patch.disabled) await this.revokeUserSessions(id);
   }
 
   async setTotp(id: string, secret: string | null, enabled: boolean): Promise<void> {
-    await this.db
-      .updateTable('users')
-      .set({ totpSecret: secret, totpEnabled: enabled ? 1 : 0, updatedAt: this.clock.now() })
-      .where('id', '=', id)
-      .execute();
+    await this.#users.update(id, { totpSecret: secret ?? undefined, totpEnabled: enabled });
+  }
+
+  /** Spends a TOTP step in the store (R-SEC-1, RFC 6238 §5.2); false when it was already spent. */
+  claimTotpStep(id: string, step: number): Promise<boolean> {
+    return this.#users.claimTotpStep(id, step);
   }
 
   /**
-   * Spends a TOTP step (R-SEC-1, RFC 6238 §5.2): a compare-and-set in the store, so of two logins with the
-   * same code on two nodes (or one replayed after a restart) only one succeeds. False when the step is at
-   * or before the last one spent.
+   * Opens a session; returns the cookie value and the CSRF token (both shown once, stored hashed).
+   * `secondFactor` is what this login verified (R-SEC-1); without it the session has none, and an
+   * audio role can then only enrol or verify TOTP.
    */
-  async claimTotpStep(id: string, step: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable('users')
-      .set({ totpLastStep: step })
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('totpLastStep', 'is', null), eb('totpLastStep', '<', step)]))
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
-  }
-
-  /** Opens a session; returns the cookie value and the CSRF token (both shown once, stored hashed). */
-  async openSession(userId: string): Promise<{ sessionId: string; csrf: string; expiresAt: number }> {
+  async openSession(
+    userId: string,
+    secondFactor?: SecondFactor,
+  ): Promise<{ sessionId: string; csrf: string; expiresAt: number }> {
     const sessionId = randomToken();
     const csrf = randomToken();
-    const now = this.clock.now();
-    const expiresAt = now + SESSION_TTL_MS;
-    await this.db
-      .insertInto('sessions')
-      .values({
-        idHash: sha256(sessionId),
-        userId,
-        createdAt: now,
-        expiresAt,
-        csrfHash: sha256(csrf),
-        revokedAt: null,
-      })
-      .execute();
+    const expiresAt = this.#clock.now() + SESSION_TTL_MS;
+    await this.#sessions.create({
+      idHash: sha256(sessionId),
+      userId,
+      expiresAt,
+      csrfHash: sha256(csrf),
+      secondFactor,
+    });
     return { sessionId, csrf, expiresAt };
   }
 
-  /** A live session (not revoked, not expired) and its user. */
-  async session(sessionId: string): Promise<{ user: User; csrfHash: string; idHash: string } | undefined> {
-    const s = await this.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('idHash', '=', sha256(sessionId))
-      .where('revokedAt', 'is', null)
-      .where('expiresAt', '>', this.clock.now())
-      .executeTakeFirst();
+  /** A live session (not revoked, not expired) of an enabled user. */
+  async session(sessionId: string): Promise<LiveSession | undefined> {
+    const s = await this.#sessions.getLive(sha256(sessionId));
     if (!s) return undefined;
     const user = await this.byId(s.userId);
-    return user && !user.disabled ? { user, csrfHash: s.csrfHash, idHash: s.idHash } : undefined;
+    return user && !user.disabled
+      ? { user, csrfHash: s.csrfHash, idHash: s.idHash, secondFactor: s.secondFactor }
+      : undefined;
   }
 
-  async revokeSession(idHash: string): Promise<void> {
-    await this.db
-      .updateTable('sessions')
-      .set({ revokedAt: this.clock.now() })
-      .where('idHash', '=', idHash)
-      .execute();
+  /** R-SEC-1: the session proved a second factor after it opened (TOTP enrolled or verified in it). */
+  setSessionSecondFactor(idHash: string, factor: SecondFactor): Promise<void> {
+    return this.#sessions.setSecondFactor(idHash, factor);
+  }
+
+  revokeSession(idHash: string): Promise<void> {
+    return this.#sessions.revoke(idHash);
   }
 
   async revokeUserSessions(userId: string): Promise<void> {
-    await this.db
-      .updateTable('sessions')
-      .set({ revokedAt: this.clock.now() })
-      .where('userId', '=', userId)
-      .where('revokedAt', 'is', null)
-      .execute();
+    await this.#sessions.revokeAllFor(userId);
   }
 
   /** Creates an integration token `eco_…`; the clear value is returned once. */
   async createToken(name: string, scopes: readonly TokenScope[]): Promise<{ id: string; token: string }> {
-    const id = randomUUID();
     const token = `eco_${randomToken()}`;
-    await this.db
-      .insertInto('apiTokens')
-      .values({
-        id,
-        tokenHash: sha256(token),
-        name,
-        scopes: JSON.stringify(scopes),
-        createdAt: this.clock.now(),
-        revokedAt: null,
-        lastUsedAt: null,
-      })
-      .execute();
+    const { id } = await this.#tokens.create({ tokenHash: sha256(token), name, scopes });
     return { id, token };
   }
 
   async tokenByValue(token: string): Promise<{ id: string; name: string; scopes: TokenScope[] } | undefined> {
-    const r = await this.db
-      .selectFrom('apiTokens')
-      .selectAll()
-      .where('tokenHash', '=', sha256(token))
-      .where('revokedAt', 'is', null)
-      .executeTakeFirst();
-    if (!r) return undefined;
-    await this.db
-      .updateTable('apiTokens')
-      .set({ lastUsedAt: this.clock.now() })
-      .where('id', '=', r.id)
-      .execute();
-    return { id: r.id, name: r.name, scopes: JSON.parse(r.scopes) as TokenScope[] };
+    const t = await this.#tokens.useLive(sha256(token));
+    return t && { id: t.id, name: t.name, scopes: [...t.scopes] as TokenScope[] };
   }
 
   async listTokens(): Promise<
@@ -252,24 +216,17 @@ export class IdentityStore {
       lastUsedAt: number | null;
     }[]
   > {
-    const rows = await this.db.selectFrom('apiTokens').selectAll().orderBy('createdAt').execute();
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      scopes: JSON.parse(r.scopes) as string[],
-      createdAt: Number(r.createdAt),
-      revokedAt: r.revokedAt === null ? null : Number(r.revokedAt),
-      lastUsedAt: r.lastUsedAt === null ? null : Number(r.lastUsedAt),
+    return (await this.#tokens.list()).map((t) => ({
+      id: t.id,
+      name: t.name,
+      scopes: [...t.scopes],
+      createdAt: t.createdAt,
+      revokedAt: t.revokedAt ?? null,
+      lastUsedAt: t.lastUsedAt ?? null,
     }));
   }
 
-  async revokeToken(id: string): Promise<boolean> {
-    const r = await this.db
-      .updateTable('apiTokens')
-      .set({ revokedAt: this.clock.now() })
-      .where('id', '=', id)
-      .where('revokedAt', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+  revokeToken(id: string): Promise<boolean> {
+    return this.#tokens.revoke(id);
   }
 }

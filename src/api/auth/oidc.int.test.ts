@@ -9,28 +9,45 @@ import { loadConfig } from '../../config/config.ts';
 import { silentLogger } from '../../log.ts';
 import { AccessLog } from '../../audit/access-log.ts';
 import { buildApp } from '../app.ts';
+import type { AudioSource } from '../recordings/audio.ts';
 import { IdentityStore } from './identity.store.ts';
+import { base32Decode, totp } from './totp.ts';
 
 /**
  * Enterprise SSO against a REAL OpenID provider (oidc-provider) on loopback. Its login step is a custom
  * interaction that signs in the account the test chose (with the `amr` the test chose); consent is
  * pre-granted, as an enterprise IdP does for a first-party client. Everything else is the real protocol:
  * discovery, authorization code + PKCE + state + nonce, ID token signature and claims, UserInfo.
+ * The `amr` of the signed ID token is what the test's login step says (oidc-provider puts the login's
+ * `amr` there); `u-claims` also carries an `amr` claim served by UserInfo, which must never count.
  */
 const REDIRECT = 'https://ecoute.example/api/auth/oidc/callback';
-const ACCOUNTS: Record<string, { preferred_username: string; name: string; groups: string[] }> = {
+type Account = { preferred_username: string; name: string; groups: string[]; amr?: string[] };
+const ACCOUNTS: Record<string, Account> = {
   'u-audit': { preferred_username: 'alice', name: 'Alice Audit', groups: ['cc-auditors'] },
   'u-sup': { preferred_username: 'sam', name: 'Sam Sup', groups: ['cc-supervisors', 'team-a', 'other'] },
+  'u-mfa': { preferred_username: 'mia', name: 'Mia Mfa', groups: ['cc-supervisors', 'team-a'] },
+  'u-claims': { preferred_username: 'cid', name: 'Cid', groups: ['cc-supervisors', 'team-a'], amr: ['mfa'] },
   'u-none': { preferred_username: 'admin', name: 'Nobody', groups: ['marketing'] },
 };
+
+// FAKE audio source: stands in for the vault reader (same shape), as in app.int.test.ts; what is proven
+// here is who is let through to it.
+const pcm = Buffer.alloc(1600, 0xff);
+const fakeAudio: AudioSource = {
+  open: () => Promise.resolve({ size: pcm.length, read: (s, e) => Promise.resolve(pcm.subarray(s, e)) }),
+};
+
+/** UserInfo bodies the provider served, to show that a UserInfo `amr` did reach Ecoute and was ignored. */
+const userinfoBodies: string[] = [];
 const MAPPING = {
   'cc-auditors': { role: 'auditor' },
   'cc-supervisors': { role: 'supervisor' },
   'team-a': { team: 'teamA' },
 };
 
-/** Who the provider's login step signs in next, and how (amr). */
-const next: { account: string; amr: string[] } = { account: 'u-audit', amr: ['pwd'] };
+/** Who the provider's login step signs in next, and how (amr; undefined: the ID token has none). */
+const next: { account: string; amr: string[] | undefined } = { account: 'u-audit', amr: ['pwd'] };
 
 async function startProvider(): Promise<{ issuer: string; close: () => Promise<void> }> {
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, s) => s.end();
@@ -47,7 +64,8 @@ async function startProvider(): Promise<{ issuer: string; close: () => Promise<v
         response_types: ['code'],
       },
     ],
-    claims: { openid: ['sub'], profile: ['preferred_username', 'name'], groups: ['groups'] },
+    // amr is an ID token claim (OpenID Connect Core §2); oidc-provider fills it from the login below.
+    claims: { openid: ['sub', 'amr'], profile: ['preferred_username', 'name'], groups: ['groups'] },
     scopes: ['openid', 'profile', 'groups'],
     findAccount: (_ctx: unknown, id: string) => {
       const a = ACCOUNTS[id];
@@ -71,9 +89,18 @@ async function startProvider(): Promise<{ issuer: string; close: () => Promise<v
   });
   const oidcHandler = provider.callback();
   handler = (req, res) => {
+    if (req.url?.startsWith('/me')) {
+      const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+      res.end = ((chunk?: unknown) => {
+        if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) userinfoBodies.push(chunk.toString());
+        return end(chunk);
+      }) as typeof res.end;
+    }
     if (!req.url?.startsWith('/interaction/')) return oidcHandler(req, res);
     void provider
-      .interactionFinished(req, res, { login: { accountId: next.account, amr: next.amr } })
+      .interactionFinished(req, res, {
+        login: { accountId: next.account, ...(next.amr && { amr: next.amr }) },
+      })
       .catch(() => res.writeHead(500).end());
   };
   return { issuer, close: () => new Promise((ok) => server.close(() => ok())) };
@@ -108,6 +135,8 @@ const cookieOf = (setCookie: string | string[] | undefined, name: string): strin
 forEachDialect('OIDC SSO', (h) => {
   let idp: Awaited<ReturnType<typeof startProvider>>;
   let app: Awaited<ReturnType<typeof buildApp>>;
+  /** The same deployment with `oidc.mfaAmr: []`: the IdP is never trusted for the second factor. */
+  let strict: Awaited<ReturnType<typeof buildApp>>;
   let log: AccessLog;
 
   before(async () => {
@@ -119,47 +148,104 @@ forEachDialect('OIDC SSO', (h) => {
       checkpointKey: randomBytes(32),
       retentionDays: 365,
     });
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        'oidc.issuer': idp.issuer,
-        'oidc.clientId': 'ecoute',
-        'oidc.clientSecret': 'ecoute-test-secret-0123456789abcdef',
-        'oidc.redirectUrl': REDIRECT,
-        'oidc.claimMapping': JSON.stringify(MAPPING),
-      },
-    });
-    app = await buildApp({
-      config,
+    const config = (more: Record<string, unknown> = {}) =>
+      loadConfig({
+        env: {},
+        overrides: {
+          'oidc.issuer': idp.issuer,
+          'oidc.clientId': 'ecoute',
+          'oidc.clientSecret': 'ecoute-test-secret-0123456789abcdef',
+          'oidc.redirectUrl': REDIRECT,
+          'oidc.claimMapping': JSON.stringify(MAPPING),
+          ...more,
+        },
+      });
+    const deps = {
       db: h.db.kysely,
       dialect: h.dialect,
       clock: h.clock,
       log: silentLogger,
       accessLog: log,
+      audio: fakeAudio,
       console: false,
+    } as const;
+    app = await buildApp({ config: config(), ...deps });
+    strict = await buildApp({ config: config({ 'oidc.mfaAmr': [] }), ...deps });
+    // One sealed recording of team A for quality: what a supervisor of team A may hear (R-MIN-3).
+    await h.db.calls.insert({
+      id: 'call-1',
+      startedAt: h.clock.now(),
+      direction: 'inbound',
+      queue: 'q1',
+      agentId: undefined,
+      team: 'teamA',
+      protocol: 'siprec',
+      protocolIds: {},
+      customerNumberEnc: undefined,
+      customerHash: undefined,
+      noticeVersion: undefined,
+      noticeEndedAt: undefined,
+    });
+    await h.db.recordings.insert({
+      id: 'rec-1',
+      callId: 'call-1',
+      policyId: 'p1',
+      policyVersion: 1,
+      purposes: ['quality'],
+      startedAt: h.clock.now(),
+      team: 'teamA',
+      direction: 'inbound',
+      state: 'sealed',
     });
   });
   after(async () => {
     await app.close();
+    await strict.close();
     await idp.close();
   });
 
   /** login → IdP → callback; returns the callback's answer and the flow cookie used. */
-  async function sso(account: string, amr: string[]) {
+  async function sso(account: string, amr: string[] | undefined, on = app, accept?: string) {
     next.account = account;
     next.amr = amr;
-    const start = await app.inject({ method: 'GET', url: '/api/auth/oidc/login' });
+    const start = await on.inject({ method: 'GET', url: '/api/auth/oidc/login' });
     assert.equal(start.statusCode, 302);
     const flow = cookieOf(start.headers['set-cookie'], 'ecoute_oidc');
     assert.ok(flow, 'the login sets the state/nonce/PKCE cookie');
     const query = await throughIdp(String(start.headers.location));
-    const cb = await app.inject({
+    const cb = await on.inject({
       method: 'GET',
       url: `/api/auth/oidc/callback?${query}`,
-      headers: { cookie: `ecoute_oidc=${flow}` },
+      headers: { cookie: `ecoute_oidc=${flow}`, ...(accept && { accept }) },
     });
-    return { cb, query, flow };
+    const session = cookieOf(cb.headers['set-cookie'], 'ecoute_session') ?? '';
+    const csrf = cookieOf(cb.headers['set-cookie'], 'ecoute_csrf') ?? '';
+    return { cb, query, flow, session, csrf };
   }
+
+  /** Plays the team-A recording for quality with this session (an audio action, R-SEC-1). */
+  const play = (session: string, on = app) =>
+    on.inject({
+      method: 'GET',
+      url: '/api/recordings/rec-1/audio?purpose=quality',
+      headers: { cookie: `ecoute_session=${session}` },
+    });
+
+  /** The detail of the newest `login` access-log entry of `actor`. */
+  async function lastLogin(actor: string): Promise<{ result: string; detail: Record<string, unknown> }> {
+    const entries = (await log.list({ action: 'login', limit: 1000 })).filter((e) => e.actor === actor);
+    const e = entries.at(-1);
+    assert.ok(e, `a login entry for ${actor}`);
+    return { result: e.result, detail: JSON.parse(e.detail) as Record<string, unknown> };
+  }
+
+  type Me = {
+    id: string;
+    roles: string[];
+    secondFactor: string | null;
+    totpRequired: boolean;
+    totpVerifyRequired: boolean;
+  };
 
   const me = (session: string) =>
     app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: `ecoute_session=${session}` } });
@@ -182,28 +268,135 @@ forEachDialect('OIDC SSO', (h) => {
     assert.ok(entries.some((e) => e.result === 'allowed' && JSON.parse(e.detail).method === 'oidc'));
   });
 
-  it('R-SEC-1: a supervisor without an MFA amr from the IdP gets a session limited to TOTP enrolment', async () => {
-    const { cb } = await sso('u-sup', ['pwd']);
-    assert.equal(cb.statusCode, 302, cb.body);
-    const session = cookieOf(cb.headers['set-cookie'], 'ecoute_session') ?? '';
-    const csrf = cookieOf(cb.headers['set-cookie'], 'ecoute_csrf') ?? '';
-    const u = (await me(session)).json<{ roles: string[]; teams: string[]; totpRequired: boolean }>();
+  const post = (session: string, csrf: string, url: string, payload?: object, on = app) =>
+    on.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: `ecoute_session=${session}`, 'x-csrf-token': csrf },
+      ...(payload && { payload }),
+    });
+
+  /** A six-digit code that is none of the codes accepted now (±1 step). */
+  function wrongCode(secret: string): string {
+    const now = h.clock.now();
+    const window = [-30_000, 0, 30_000].map((d) => totp(base32Decode(secret), now + d));
+    return ['000000', '111111', '222222'].find((c) => !window.includes(c)) as string;
+  }
+
+  /** R-SEC-1's refusal: the problem names the rule. */
+  const refusedForTotp = (r: { statusCode: number; json: <T>() => T }, why: string) => {
+    assert.equal(r.statusCode, 403, why);
+    const p = r.json<{ code: string; rule: string }>();
+    assert.equal(p.code, 'ECOUTE_API_TOTP_REQUIRED', why);
+    assert.equal(p.rule, 'R-SEC-1', why);
+  };
+
+  it('R-SEC-1: amr [pwd] → a supervisor must enrol Ecoute TOTP before hearing audio, and give it again at the next SSO login', async () => {
+    const first = await sso('u-sup', ['pwd']);
+    assert.equal(first.cb.statusCode, 302, first.cb.body);
+    const u = (await me(first.session)).json<Me & { teams: string[] }>();
     assert.deepEqual(u.roles, ['supervisor']);
     assert.deepEqual(u.teams, ['teamA']);
+    assert.equal(u.secondFactor, null);
     assert.equal(u.totpRequired, true);
-    const search = await app.inject({
-      method: 'GET',
-      url: '/api/recordings',
-      headers: { cookie: `ecoute_session=${session}` },
-    });
-    assert.equal(search.statusCode, 403);
-    assert.equal(search.json<{ code: string }>().code, 'ECOUTE_API_TOTP_REQUIRED');
-    const enrol = await app.inject({
-      method: 'POST',
-      url: '/api/auth/totp/enrol',
-      headers: { cookie: `ecoute_session=${session}`, 'x-csrf-token': csrf },
-    });
+    assert.equal(u.totpVerifyRequired, false);
+    refusedForTotp(await play(first.session), 'no second factor yet');
+    assert.deepEqual((await lastLogin(u.id)).detail, { method: 'oidc', secondFactor: 'none' });
+
+    const enrol = await post(first.session, first.csrf, '/api/auth/totp/enrol');
     assert.equal(enrol.statusCode, 200, enrol.body);
+    const secret = enrol.json<{ secret: string }>().secret;
+    const code = totp(base32Decode(secret), h.clock.now());
+    const confirm = await post(first.session, first.csrf, '/api/auth/totp/confirm', { code });
+    assert.equal(confirm.statusCode, 200, confirm.body);
+    assert.equal(confirm.json<Me>().secondFactor, 'totp');
+    assert.equal((await play(first.session)).statusCode, 200, 'this session gave the code');
+
+    // The next SSO login, still without MFA at the IdP: the enrolled TOTP is not taken as given.
+    h.clock.advance(30_000);
+    const second = await sso('u-sup', ['pwd']);
+    const again = (await me(second.session)).json<Me>();
+    assert.equal(again.secondFactor, null);
+    assert.equal(again.totpRequired, false);
+    assert.equal(again.totpVerifyRequired, true);
+    refusedForTotp(await play(second.session), 'enrolled, but this session gave no code');
+
+    const bad = await post(second.session, second.csrf, '/api/auth/totp/verify', { code: wrongCode(secret) });
+    assert.equal(bad.statusCode, 401, bad.body);
+    assert.equal(bad.json<{ code: string }>().code, 'ECOUTE_API_TOTP_INVALID');
+    assert.deepEqual(await lastLogin(u.id), {
+      result: 'denied',
+      detail: { method: 'totp_verify', code: 'ECOUTE_API_TOTP_INVALID' },
+    });
+    refusedForTotp(await play(second.session), 'a wrong code gives nothing');
+
+    const good = totp(base32Decode(secret), h.clock.now());
+    const verify = await post(second.session, second.csrf, '/api/auth/totp/verify', { code: good });
+    assert.equal(verify.statusCode, 200, verify.body);
+    assert.equal(verify.json<Me>().secondFactor, 'totp');
+    assert.equal((await play(second.session)).statusCode, 200);
+    assert.deepEqual(await lastLogin(u.id), {
+      result: 'allowed',
+      detail: { method: 'totp_verify', secondFactor: 'totp' },
+    });
+    // The same code again (another session, another node) is refused: spent in the store.
+    const third = await sso('u-sup', ['pwd']);
+    const replay = await post(third.session, third.csrf, '/api/auth/totp/verify', { code: good });
+    assert.equal(replay.json<{ code: string }>().code, 'ECOUTE_API_TOTP_INVALID');
+  });
+
+  it('R-SEC-1: amr [pwd, mfa] (or hwk+pin) → audio without Ecoute TOTP; the login entry names the factor and the rule', async () => {
+    const { cb, session } = await sso('u-mfa', ['pwd', 'mfa']);
+    assert.equal(cb.statusCode, 302, cb.body);
+    const u = (await me(session)).json<Me>();
+    assert.deepEqual(u.roles, ['supervisor']);
+    assert.equal(u.secondFactor, 'idp');
+    assert.equal(u.totpRequired, false, 'no enrolment asked of an SSO user whose IdP did MFA');
+    assert.equal(u.totpVerifyRequired, false);
+    const r = await play(session);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.rawPayload.subarray(0, 4).toString(), 'RIFF');
+    // Only the method, the factor and the configured rule it met: no claim value, no name (R-SEC-2).
+    assert.deepEqual(await lastLogin(u.id), {
+      result: 'allowed',
+      detail: { method: 'oidc', secondFactor: 'idp', mfaAmr: 'mfa' },
+    });
+
+    const key = await sso('u-mfa', ['hwk', 'pin']);
+    assert.equal((await play(key.session)).statusCode, 200);
+    assert.equal((await lastLogin(u.id)).detail.mfaAmr, 'hwk+pin');
+
+    // One factor only (a hardware key without PIN) is not a second factor under the default rules.
+    const lone = await sso('u-mfa', ['hwk']);
+    refusedForTotp(await play(lone.session), 'a lone hwk');
+    assert.deepEqual((await lastLogin(u.id)).detail, { method: 'oidc', secondFactor: 'none' });
+  });
+
+  it('R-SEC-1: with oidc.mfaAmr empty the IdP is never trusted: amr [pwd, mfa] still needs Ecoute TOTP', async () => {
+    const { cb, session } = await sso('u-mfa', ['pwd', 'mfa'], strict);
+    assert.equal(cb.statusCode, 302, cb.body);
+    const u = (
+      await strict.inject({ url: '/api/auth/me', headers: { cookie: `ecoute_session=${session}` } })
+    ).json<Me>();
+    assert.equal(u.secondFactor, null);
+    assert.equal(u.totpRequired, true);
+    refusedForTotp(await play(session, strict), 'mfa asserted, but the list is empty');
+    assert.deepEqual((await lastLogin(u.id)).detail, { method: 'oidc', secondFactor: 'none' });
+  });
+
+  it('R-SEC-1: an amr served by UserInfo does not count: only the signed ID token says how the user logged in', async () => {
+    userinfoBodies.length = 0;
+    // No amr in the ID token at all: nothing for a "fall back to UserInfo" reading to fill in either.
+    const { cb, session } = await sso('u-claims', undefined);
+    assert.equal(cb.statusCode, 302, cb.body);
+    // The provider did hand Ecoute an `amr: ["mfa"]`, through UserInfo…
+    assert.ok(
+      userinfoBodies.some((b) => (JSON.parse(b) as { amr?: string[] }).amr?.includes('mfa')),
+      'UserInfo carried amr',
+    );
+    // …and Ecoute ignored it.
+    assert.equal((await me(session)).json<Me>().secondFactor, null);
+    refusedForTotp(await play(session), 'amr from UserInfo');
   });
 
   it('a user with no mapped group is refused with ECOUTE_API_OIDC_NO_ROLE and no session', async () => {
@@ -217,6 +410,43 @@ forEachDialect('OIDC SSO', (h) => {
     assert.ok(
       entries.some((e) => e.result === 'denied' && JSON.parse(e.detail).code === 'ECOUTE_API_OIDC_NO_ROLE'),
     );
+  });
+
+  /** What Chromium sends when it follows the IdP's redirect to the callback. */
+  const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+
+  /** The `login` entries of the access log, as they are kept (no id, no time: those differ per attempt). */
+  const loginEntries = async () =>
+    (await log.list({ action: 'login', limit: 1000 })).map((e) => ({
+      actor: e.actor,
+      role: e.role,
+      result: e.result,
+      objectType: e.objectType,
+      detail: JSON.parse(e.detail) as unknown,
+    }));
+
+  it('a browser refused for no mapped group lands on the console login page with the code only; the log entry is the same', async () => {
+    const before = (await loginEntries()).length;
+    const { cb } = await sso('u-none', ['mfa'], app, BROWSER);
+    assert.equal(cb.statusCode, 302, cb.body);
+    // The code, nothing the IdP said: no sub, no name, no preferred_username ("admin"), no token.
+    assert.equal(cb.headers.location, '/login?error=ECOUTE_API_OIDC_NO_ROLE');
+    assert.equal(cookieOf(cb.headers['set-cookie'], 'ecoute_session'), undefined, 'no session');
+    assert.match(String(cb.headers['set-cookie']), /ecoute_oidc=;/, 'the attempt is spent');
+    // An API client refused the same way gets the problem document, and both attempts log alike.
+    const api = await sso('u-none', ['mfa'], app, 'application/json');
+    assert.equal(api.cb.statusCode, 403);
+    assert.equal(api.cb.json<{ code: string }>().code, 'ECOUTE_API_OIDC_NO_ROLE');
+    const [browser, client, ...more] = (await loginEntries()).slice(before);
+    assert.equal(more.length, 0, 'one entry per refusal');
+    assert.deepEqual(browser, client);
+    assert.deepEqual(browser, {
+      actor: 'oidc:u-none',
+      role: 'none',
+      result: 'denied',
+      objectType: 'session',
+      detail: { method: 'oidc', code: 'ECOUTE_API_OIDC_NO_ROLE' },
+    });
   });
 
   it('removed from its mapped groups at the IdP, a known user loses its roles and its open sessions', async () => {
@@ -248,6 +478,34 @@ forEachDialect('OIDC SSO', (h) => {
     const none = await app.inject({ method: 'GET', url: `/api/auth/oidc/callback?${query}` });
     assert.equal(none.statusCode, 401);
     assert.equal(cookieOf(none.headers['set-cookie'], 'ecoute_session'), undefined);
+  });
+
+  it('a browser whose callback state does not match, or has no flow cookie, lands on the login page with ECOUTE_API_OIDC_FAILED', async () => {
+    const { query, flow } = await ssoWithoutCallback();
+    const entries = (await loginEntries()).length;
+    const tampered = query.replace(/state=[^&]+/, 'state=forged');
+    const bad = await app.inject({
+      method: 'GET',
+      url: `/api/auth/oidc/callback?${tampered}`,
+      headers: { cookie: `ecoute_oidc=${flow}`, accept: BROWSER },
+    });
+    assert.equal(bad.statusCode, 302, bad.body);
+    assert.equal(bad.headers.location, '/login?error=ECOUTE_API_OIDC_FAILED');
+    const none = await app.inject({
+      method: 'GET',
+      url: `/api/auth/oidc/callback?${query}`,
+      headers: { accept: BROWSER },
+    });
+    assert.equal(none.headers.location, '/login?error=ECOUTE_API_OIDC_FAILED');
+    assert.equal(cookieOf(none.headers['set-cookie'], 'ecoute_session'), undefined);
+    const logged = (await loginEntries()).slice(entries);
+    assert.deepEqual(
+      logged.map((e) => [e.actor, e.result, e.detail]),
+      [
+        ['unknown', 'denied', { method: 'oidc', code: 'ECOUTE_API_OIDC_FAILED' }],
+        ['unknown', 'denied', { method: 'oidc', code: 'ECOUTE_API_OIDC_FAILED' }],
+      ],
+    );
   });
 
   async function ssoWithoutCallback() {

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { fail, isEcouteError } from '../../errors.ts';
 import { ApiErrors } from '../errors.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -8,18 +8,33 @@ import type { IdentityStore, User } from './identity.store.ts';
 import { ConfigErrors } from '../../config/errors.ts';
 import { isRole, type Role } from '../access/roles.ts';
 import { OpenIdClient } from './oidc.client.ts';
-import { mapClaims, type ClaimMapping, type OidcChecks, type OidcClaims, type OidcProvider } from './oidc.ts';
+import {
+  assertedMfa,
+  loginErrorPath,
+  mapClaims,
+  parseMfaRules,
+  prefersHtml,
+  type ClaimMapping,
+  type MfaRule,
+  type OidcChecks,
+  type OidcClaims,
+  type OidcProvider,
+} from './oidc.ts';
 
 export interface OidcRouteDeps {
   readonly api: ApiDeps;
   readonly identity: IdentityStore;
   readonly provider: OidcProvider;
   readonly mapping: ClaimMapping;
+  /** R-SEC-1: the `amr` rules that count as a second factor (`oidc.mfaAmr`); empty: never. */
+  readonly mfaRules: readonly MfaRule[];
 }
 
 /** The per-attempt state/nonce/PKCE cookie: HTTP-only, scoped to the two SSO routes, 10 minutes. */
 export const OIDC_FLOW_COOKIE = 'ecoute_oidc';
 const FLOW_PATH = '/api/auth/oidc';
+/** Where the console's SSO button sends the browser (announced by `GET /api/auth/providers`). */
+export const OIDC_LOGIN_PATH = `${FLOW_PATH}/login`;
 const FLOW_TTL_S = 600;
 
 /** SSO accounts never have a usable password: this is no scrypt hash, so verifyPassword always fails. */
@@ -49,18 +64,20 @@ export const ssoLogin = (sub: string): string => `oidc:${sub}`;
 
 /**
  * GET /api/auth/oidc/login and /callback (issue 6). The IdP is the source of truth for roles and teams:
- * they are rewritten at every SSO login. R-SEC-1: a role that can hear audio gets a session limited to
- * TOTP enrolment/verification, exactly like a password login without TOTP, until a local TOTP is enrolled.
+ * they are rewritten at every SSO login. R-SEC-1: the session's second factor is 'idp' when the signed ID
+ * token's `amr` satisfies one of the accepted rules (`oidc.mfaAmr`), none otherwise; without one, a role
+ * that can hear audio gets a session limited to enrolling TOTP or giving its code (/api/auth/totp/*),
+ * exactly like a password login without TOTP. An enrolled TOTP is never taken as given at SSO login.
  */
 export const oidcRoutes =
   (d: OidcRouteDeps): FastifyPluginAsync =>
   // eslint-disable-next-line @typescript-eslint/require-await -- a Fastify plugin is async by contract
   async (app) => {
-    const { api, identity, provider, mapping } = d;
+    const { api, identity, provider, mapping, mfaRules } = d;
     const secure = api.config.http.secureCookies;
 
     app.get(
-      '/api/auth/oidc/login',
+      OIDC_LOGIN_PATH,
       {
         config: { access: 'public' },
         schema: { tags: ['auth'], summary: 'Start an SSO login (redirects to the IdP).', response: redirect },
@@ -87,6 +104,11 @@ export const oidcRoutes =
         schema: {
           tags: ['auth'],
           summary: 'SSO callback: opens a session and redirects to the console.',
+          description:
+            'A refused login (ECOUTE_API_OIDC_FAILED, ECOUTE_API_OIDC_NO_ROLE, a disabled account) answers ' +
+            'the problem document to API clients; a browser navigation (Accept names text/html) is ' +
+            'redirected to the console instead, `/login?error=<code>[&rule=<rule id>]`: the code only, ' +
+            'never a claim, name or token.',
           querystring: {
             type: 'object',
             properties: { code: { type: 'string' }, state: { type: 'string' }, error: { type: 'string' } },
@@ -95,42 +117,59 @@ export const oidcRoutes =
         },
       },
       async (req, reply) => {
-        const checks = readChecks(req.cookies[OIDC_FLOW_COOKIE]);
-        void reply.clearCookie(OIDC_FLOW_COOKIE, { path: FLOW_PATH }); // one attempt per cookie
-        if (!checks) {
-          await logLogin(api, req, {
-            actor: 'unknown',
-            role: 'none',
-            result: 'denied',
-            detail: { method: 'oidc', code: ApiErrors.OIDC_FAILED.code },
-          });
-          throw fail(ApiErrors.OIDC_FAILED, 'no SSO login in progress (expired or missing state cookie)');
-        }
-        const query = req.url.slice(req.url.indexOf('?') + 1);
-        let claims: OidcClaims;
         try {
-          claims = await provider.callback(req.url.includes('?') ? query : '', checks);
+          return await callback(req, reply);
         } catch (e) {
-          await logLogin(api, req, {
-            actor: 'unknown',
-            role: 'none',
-            result: 'denied',
-            detail: { method: 'oidc', code: ApiErrors.OIDC_FAILED.code },
-          });
-          req.log.warn({ err: e }, 'oidc callback refused');
-          throw isEcouteError(e) ? e : fail(ApiErrors.OIDC_FAILED, undefined, {}, e);
+          // The browser came back from the IdP: leave it on the console's login page, which explains the
+          // code, not on a raw JSON problem. The refusal was logged where it happened (logLogin).
+          if (isEcouteError(e) && prefersHtml(req.headers.accept))
+            return reply.redirect(loginErrorPath(e), 302);
+          throw e;
         }
-        const user = await upsertUser(req, claims);
-        await startSession(api, identity, reply, user.id);
-        await logLogin(api, req, {
-          actor: user.id,
-          role: user.roles[0] ?? 'none',
-          result: 'allowed',
-          detail: { method: 'oidc' },
-        });
-        return reply.redirect('/', 302);
       },
     );
+
+    /** The callback proper: validates the IdP's answer, maps the user, opens the session. */
+    async function callback(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+      const checks = readChecks(req.cookies[OIDC_FLOW_COOKIE]);
+      void reply.clearCookie(OIDC_FLOW_COOKIE, { path: FLOW_PATH }); // one attempt per cookie
+      if (!checks) {
+        await logLogin(api, req, {
+          actor: 'unknown',
+          role: 'none',
+          result: 'denied',
+          detail: { method: 'oidc', code: ApiErrors.OIDC_FAILED.code },
+        });
+        throw fail(ApiErrors.OIDC_FAILED, 'no SSO login in progress (expired or missing state cookie)');
+      }
+      const query = req.url.slice(req.url.indexOf('?') + 1);
+      let claims: OidcClaims;
+      try {
+        claims = await provider.callback(req.url.includes('?') ? query : '', checks);
+      } catch (e) {
+        await logLogin(api, req, {
+          actor: 'unknown',
+          role: 'none',
+          result: 'denied',
+          detail: { method: 'oidc', code: ApiErrors.OIDC_FAILED.code },
+        });
+        req.log.warn({ err: e }, 'oidc callback refused');
+        throw isEcouteError(e) ? e : fail(ApiErrors.OIDC_FAILED, undefined, {}, e);
+      }
+      const user = await upsertUser(req, claims);
+      // R-SEC-1: `amr` comes from the validated ID token only (oidc.client.ts); the rule it met is
+      // logged (a configured value, no personal data), never the token itself.
+      const mfa = assertedMfa(claims.amr, mfaRules);
+      const factor = mfa === undefined ? undefined : 'idp';
+      await startSession(api, identity, reply, user.id, factor);
+      await logLogin(api, req, {
+        actor: user.id,
+        role: user.roles[0] ?? 'none',
+        result: 'allowed',
+        detail: { method: 'oidc', secondFactor: factor ?? 'none', ...(mfa && { mfaAmr: mfa }) },
+      });
+      return reply.redirect('/', 302);
+    }
 
     /** Creates the local account or rewrites its roles/teams from the IdP; refuses users with no role. */
     async function upsertUser(req: FastifyRequest, claims: OidcClaims): Promise<User> {
@@ -192,10 +231,13 @@ export function parseClaimMapping(text: string | undefined): ClaimMapping {
 
 const LOOPBACK = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/;
 
+/** SSO is on when an issuer is configured: the SSO routes exist, and the console offers the button. */
+export const ssoConfigured = (api: Pick<ApiDeps, 'config'>): boolean => Boolean(api.config.oidc.issuer);
+
 /** The SSO plugin from configuration, or undefined when `oidc.issuer` is not set. */
 export function oidcPluginFromConfig(api: ApiDeps, identity: IdentityStore): FastifyPluginAsync | undefined {
   const c = api.config.oidc;
-  if (!c.issuer) return undefined;
+  if (!ssoConfigured(api) || !c.issuer) return undefined;
   if (!c.clientId || !c.redirectUrl)
     throw fail(
       ConfigErrors.INVALID_FIELD,
@@ -209,5 +251,13 @@ export function oidcPluginFromConfig(api: ApiDeps, identity: IdentityStore): Fas
     // Plain HTTP only to a loopback IdP (a local test provider); anything else must be HTTPS.
     allowInsecureHttp: LOOPBACK.test(c.issuer),
   });
-  return oidcRoutes({ api, identity, provider, mapping: parseClaimMapping(c.claimMapping) });
+  const mfa = parseMfaRules(c.mfaAmr);
+  if ('error' in mfa) throw fail(ConfigErrors.INVALID_FIELD, `oidc.mfaAmr: ${mfa.error}`);
+  return oidcRoutes({
+    api,
+    identity,
+    provider,
+    mapping: parseClaimMapping(c.claimMapping),
+    mfaRules: mfa.rules,
+  });
 }

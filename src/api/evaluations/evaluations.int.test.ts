@@ -31,9 +31,9 @@ forEachDialect('evaluation API', (h) => {
       teams,
       agentId,
     });
-    if (roles.some((r) => r !== 'agent' && r !== 'admin'))
-      await identity.setTotp(u.id, 'JBSWY3DPEHPK3PXP', true);
-    const s = await identity.openSession(u.id);
+    const totpOn = roles.some((r) => r !== 'agent' && r !== 'admin');
+    if (totpOn) await identity.setTotp(u.id, 'JBSWY3DPEHPK3PXP', true);
+    const s = await identity.openSession(u.id, totpOn ? 'totp' : undefined);
     who.set(login, { cookie: `ecoute_session=${s.sessionId}`, csrf: s.csrf });
   }
   const call = (login: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) => {

@@ -80,7 +80,7 @@ test(
       teams: ['support'],
     });
     await identity.setTotp(u.id, 'JBSWY3DPEHPK3PXP', true);
-    const session = await identity.openSession(u.id);
+    const session = await identity.openSession(u.id, 'totp');
     // The first block published for the call tells its id (no polling).
     const firstBlock = new Promise<string>((resolve) =>
       stack.h.live.setRelay({ publish: (callId) => resolve(callId) }),

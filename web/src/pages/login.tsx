@@ -1,13 +1,100 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
-import { t } from '../i18n/index.ts';
-import { Field, ErrorNotice, Page } from '../components/ui.tsx';
+import { t, tMaybe } from '../i18n/index.ts';
+import { Badge, Field, ErrorNotice, Page } from '../components/ui.tsx';
+import { useLocation } from '../router.ts';
 import { announce, meFrom, type Me } from '../session.ts';
 
 /** A refusal that asks for the second factor (R-SEC-1), whatever the exact code the API picked. */
 function needsTotp(e: unknown): boolean {
   return e instanceof ApiError && /TOTP/i.test(e.code ?? '') && !/INVALID|WRONG|REPLAY/i.test(e.code ?? '');
+}
+
+/** `GET /api/auth/providers`: `oidc` only when the server has SSO configured. */
+interface Providers {
+  readonly password?: boolean;
+  readonly oidc?: { readonly loginUrl: string };
+}
+
+/**
+ * Where the API sends the browser when an SSO login is refused (src/api/auth/oidc.routes.ts):
+ * `/login?error=<code>[&rule=<rule id>]`. Only the code and the rule id travel in the URL.
+ */
+export const LOGIN_PATH = '/login';
+
+/**
+ * The page an SSO login set out from. The IdP's round trip ends on `/` (the API's callback redirects
+ * there); the console then goes back to it. Kept in sessionStorage (this tab), for as long as the API
+ * keeps the SSO attempt open (10 minutes, OIDC_FLOW_COOKIE), and only as a console path.
+ */
+const RETURN_KEY = 'ecoute.ssoReturn';
+const RETURN_TTL_MS = 10 * 60_000;
+const consolePath = (p: unknown): p is string =>
+  typeof p === 'string' && /^\/(?![/\\])/.test(p) && !p.startsWith('/api/');
+
+function rememberReturn(): void {
+  const path = `${window.location.pathname}${window.location.search}`;
+  // An SSO login retried from /login, where a refused one left the browser, keeps the page the first
+  // attempt set out from (if still remembered) as the one to go back to.
+  if (window.location.pathname === LOGIN_PATH) return;
+  try {
+    if (path !== '/' && consolePath(path))
+      window.sessionStorage.setItem(RETURN_KEY, JSON.stringify({ path, at: Date.now() }));
+    else window.sessionStorage.removeItem(RETURN_KEY);
+  } catch {
+    // storage refused: the SSO login lands on the home page
+  }
+}
+
+/** The path to go back to after an SSO login, once (undefined when none or too old). */
+export function takeSsoReturn(): string | undefined {
+  try {
+    const raw = window.sessionStorage.getItem(RETURN_KEY);
+    window.sessionStorage.removeItem(RETURN_KEY);
+    const v = raw ? (JSON.parse(raw) as { path?: unknown; at?: unknown }) : undefined;
+    const fresh = typeof v?.at === 'number' && Date.now() - v.at < RETURN_TTL_MS;
+    return fresh && consolePath(v.path) ? v.path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const CODE = /^ECOUTE_[A-Z0-9]+_[A-Z0-9_]+$/;
+const RULE = /^R-[A-Z]+-\d+$/;
+
+/** The refusal named in the login page's URL, when it is well formed (anything else is ignored). */
+export function ssoRefusal(query: URLSearchParams): { code: string; rule: string | undefined } | undefined {
+  const code = query.get('error') ?? '';
+  const rule = query.get('rule') ?? '';
+  return CODE.test(code) ? { code, rule: RULE.test(rule) ? rule : undefined } : undefined;
+}
+
+/** A refused SSO login: the code with its message in the user's language, and its rule id if any. */
+function SsoRefused(props: { code: string; rule: string | undefined }): JSX.Element {
+  return (
+    <div class="notice notice-danger" role="alert" data-testid="sso-error">
+      <strong>{t('auth.ssoRefused')}</strong> {props.rule ? <Badge tone="danger">{props.rule}</Badge> : null}{' '}
+      <code>{props.code}</code>
+      <p>{tMaybe(`err.${props.code}`, t('auth.ssoRefusedOther'))}</p>
+    </div>
+  );
+}
+
+/** The SSO button, when the server offers SSO; `data-providers` says the answer has arrived. */
+function SsoLogin(props: { providers: Providers | undefined | null }): JSX.Element | null {
+  const url = props.providers?.oidc?.loginUrl;
+  // Only the API's own SSO route: a link the login page builds never leaves for another origin itself.
+  if (!url?.startsWith('/api/auth/')) return null;
+  // A full navigation: the browser leaves for the IdP (onLinkClick leaves /api/ links to the browser).
+  return (
+    <div class="login-sso">
+      <span class="muted small">{t('auth.or')}</span>
+      <a class="btn" href={url} data-testid="sso-login" onClick={rememberReturn}>
+        {t('auth.sso')}
+      </a>
+    </div>
+  );
 }
 
 export function LoginPage(props: { onLoggedIn: (me: Me) => void }): JSX.Element {
@@ -17,11 +104,18 @@ export function LoginPage(props: { onLoggedIn: (me: Me) => void }): JSX.Element 
   const [step, setStep] = useState<'password' | 'totp'>('password');
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
+  // null: not known yet; undefined: the server does not say (an older API), so password only.
+  const [providers, setProviders] = useState<Providers | undefined | null>(null);
   const totpRef = useRef<HTMLInputElement>(null);
+  const loc = useLocation();
+  const refused = loc.path === LOGIN_PATH ? ssoRefusal(loc.query) : undefined;
 
   useEffect(() => {
     if (step === 'totp') totpRef.current?.focus();
   }, [step]);
+  useEffect(() => {
+    api<Providers>('GET', '/api/auth/providers').then(setProviders, () => setProviders(undefined));
+  }, []);
 
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
@@ -50,7 +144,13 @@ export function LoginPage(props: { onLoggedIn: (me: Me) => void }): JSX.Element 
   return (
     <div class="login-wrap">
       <Page title={t('auth.title')} intro={t('auth.intro')}>
-        <form class="card form" onSubmit={(e) => void submit(e)} aria-describedby="login-legal">
+        <form
+          class="card form"
+          onSubmit={(e) => void submit(e)}
+          aria-describedby="login-legal"
+          data-providers={providers === null ? 'loading' : 'known'}
+        >
+          {refused && !error ? <SsoRefused code={refused.code} rule={refused.rule} /> : null}
           <Field label={t('auth.login')} id="login">
             <input
               id="login"
@@ -94,6 +194,7 @@ export function LoginPage(props: { onLoggedIn: (me: Me) => void }): JSX.Element 
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {step === 'totp' ? t('auth.verify') : t('auth.submit')}
           </button>
+          {step === 'password' ? <SsoLogin providers={providers} /> : null}
           <p id="login-legal" class="muted small">
             {t('auth.legal')}
           </p>
@@ -110,8 +211,13 @@ interface Enrolment {
   otpauthUrl?: string;
 }
 
+/** The account as the API answers a second-factor step (`me`), or as `/api/auth/me` says it after. */
+async function meAfter(answer: unknown): Promise<Me | undefined> {
+  return meFrom(answer) ?? meFrom(await api<unknown>('GET', '/api/auth/me'));
+}
+
 /** R-SEC-1: roles that hear audio enrol an authenticator before anything else. */
-export function EnrolTotpPage(props: { onDone: () => void }): JSX.Element {
+export function EnrolTotpPage(props: { onDone: (me: Me) => void }): JSX.Element {
   const [enrolment, setEnrolment] = useState<Enrolment | undefined>(undefined);
   const [code, setCode] = useState('');
   const [error, setError] = useState<unknown>(undefined);
@@ -124,9 +230,9 @@ export function EnrolTotpPage(props: { onDone: () => void }): JSX.Element {
     e.preventDefault();
     setError(undefined);
     try {
-      await api('POST', '/api/auth/totp/confirm', { code });
+      const me = await meAfter(await api<unknown>('POST', '/api/auth/totp/confirm', { code }));
       announce(t('enrol.done'));
-      props.onDone();
+      if (me) props.onDone(me);
     } catch (err) {
       setError(err);
     }
@@ -174,5 +280,65 @@ export function EnrolTotpPage(props: { onDone: () => void }): JSX.Element {
         <p role="status">{t('common.loading')}</p>
       )}
     </Page>
+  );
+}
+
+/**
+ * R-SEC-1: TOTP is enrolled but this session has not proved it (an SSO login whose provider asserted no
+ * accepted MFA). The API serves such a session only /api/auth/*, so this step comes before any page;
+ * once the code is accepted the console shows the page the user was going to.
+ */
+export function VerifyTotpPage(props: { onDone: (me: Me) => void }): JSX.Element {
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => input.current?.focus(), []);
+
+  const verify = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const me = await meAfter(await api<unknown>('POST', '/api/auth/totp/verify', { code }));
+      announce(t('verify.done'));
+      if (me) props.onDone(me);
+    } catch (err) {
+      // A refused code is spent or wrong: the field is cleared for the next one (ECOUTE_API_TOTP_INVALID,
+      // or ECOUTE_API_THROTTLED after repeated failures, shown with its code like any refusal).
+      setError(err);
+      setCode('');
+      input.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="login-wrap">
+      <Page title={t('verify.title')} intro={t('verify.intro')}>
+        <form class="card form" onSubmit={(e) => void verify(e)}>
+          <Field label={t('auth.totp')} id="verify-code" hint={t('auth.totpHint')}>
+            <input
+              id="verify-code"
+              ref={input}
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9]{6}"
+              maxLength={6}
+              required
+              aria-describedby="verify-code-hint"
+              value={code}
+              onInput={(e) => setCode(e.currentTarget.value)}
+            />
+          </Field>
+          {error ? <ErrorNotice error={error} /> : null}
+          <button type="submit" class="btn btn-primary" disabled={busy}>
+            {t('auth.verify')}
+          </button>
+        </form>
+      </Page>
+    </div>
   );
 }
