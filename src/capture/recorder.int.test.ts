@@ -1,11 +1,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { join } from 'node:path';
 import { tempDir } from '../../test/support/tmp.ts';
 import { readChannels, toneShare, levelAt } from '../../test/support/audio.ts';
 import { sine, dtmfTone, silence } from '../media/tones.ts';
 import { DAY_MS } from '../clock.ts';
+import { isEcouteError } from '../errors.ts';
+import { CaptureErrors } from './errors.ts';
 import { fixedDraw, recorderHarness, type RecorderHarness } from './testing/recorder.harness.ts';
 import type { CallFactsInput, CallHandle } from './capture.port.ts';
 
@@ -156,4 +159,85 @@ test('R-CAL-4: a number on the opposition list is never recorded', async () => {
     ids: {},
   });
   assert.equal(handle, undefined);
+});
+
+/**
+ * Opens that fail after the rows were written, on a real condition: every attempt must end as not
+ * recorded, with the recording marked failed, its customer data gone and the agent's daily slot given
+ * back (R-PUR-3: the example policy caps an agent at 3 a day, so three failed opens followed by three
+ * recorded calls prove the slots came back).
+ */
+async function failedOpens(other: RecorderHarness, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = await other.recorder
+      .start(facts({ startedAt: other.clock.now(), noticeEndedAt: other.clock.now() }), {
+        name: 'twilio',
+        ids: {},
+      })
+      .then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+    assert.ok(isEcouteError(e, CaptureErrors.OPEN_FAILED), `a named error, got ${String(e)}`);
+    const recordingId = String(e.context.recordingId);
+    const failed = await other.events.wait((x) => x.kind === 'failed' && x.recordingId === recordingId);
+    const rec = await other.db.recordings.get(recordingId);
+    assert.equal(rec?.state, 'failed', 'not left in `recording`');
+    assert.equal(rec.customerHash, undefined);
+    assert.equal(rec.expiresAt, rec.startedAt + 30 * DAY_MS, 'R-RET-1: it expires like the policy’s');
+    const call = await other.db.calls.get(failed.callId);
+    assert.ok(call?.endedAt !== undefined && call.endedAt !== null, 'the call is ended');
+    assert.equal(call.customerNumberEnc ?? undefined, undefined, 'no customer number kept');
+    assert.equal(await other.db.dataKeys.get(recordingId), undefined, 'no data key left');
+    assert.equal(other.recorder.active.size, 0);
+    ids.push(String(e.context.cause));
+  }
+  assert.deepEqual(await other.db.recordings.countByState(), { failed: n });
+  assert.deepEqual(await other.db.counters.slotsUsed('a1', '2026-11-02'), { 'qualite-2026-q4': 0 });
+  return ids;
+}
+
+async function recordedAfterwards(other: RecorderHarness, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const handle = await other.recorder.start(
+      facts({ startedAt: other.clock.now(), noticeEndedAt: other.clock.now() }),
+      { name: 'twilio', ids: {} },
+    );
+    assert.ok(handle, `call ${i + 1} of ${n} recorded: the failed opens gave their slots back`);
+    play(handle, sine(440, 200), sine(1000, 200));
+    await handle.end('completed');
+  }
+}
+
+test('R-PUR-3: a spool directory that cannot be created (a file in its place) leaves the call not recorded, the recording failed and the slot released', async () => {
+  const base = join(dir.path, 'nospool');
+  const other = await recorderHarness(base);
+  try {
+    writeFileSync(join(base, 'spool'), 'not a directory'); // the real condition: mkdir fails
+    const causes = await failedOpens(other, 3);
+    for (const c of causes) assert.match(c, /^(EEXIST|ENOTDIR)$/);
+    rmSync(join(base, 'spool'));
+    await recordedAfterwards(other, 3);
+  } finally {
+    await other.close();
+  }
+});
+
+test('R-PUR-3: a key store that refuses the data key (the database refuses the insert) leaves the call not recorded, the recording failed and the slot released', async () => {
+  const base = join(dir.path, 'nokeys');
+  const other = await recorderHarness(base);
+  const k = other.db.kysely;
+  try {
+    // A real refusal by the real SQLite key store: a trigger aborts every insert into data_keys.
+    await sql`CREATE TRIGGER refuse_keys BEFORE INSERT ON data_keys BEGIN SELECT RAISE(ABORT, 'key store refuses'); END`.execute(
+      k,
+    );
+    await failedOpens(other, 3);
+    assert.deepEqual(readdirSync(join(base, 'spool')), [], 'no spool file was created');
+    await sql`DROP TRIGGER refuse_keys`.execute(k);
+    await recordedAfterwards(other, 3);
+  } finally {
+    await other.close();
+  }
 });

@@ -5,12 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DAY_MS, type Clock } from '../clock.ts';
-import { fail } from '../errors.ts';
+import { fail, isEcouteError, type EcouteError } from '../errors.ts';
 import { CaptureErrors } from './errors.ts';
 import type { Db } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { CallMediaPipeline } from '../media/pipeline.ts';
 import type { Rng } from '../policy/rng.ts';
+import type { SpoolWriter } from '../vault/spool.ts';
 import type { Vault } from '../vault/vault.ts';
 import { ActiveCall, type CallEventsSink } from './active-call.ts';
 import { admit, findAgent, type Admission } from './admission.ts';
@@ -93,13 +94,18 @@ export class Recorder implements CaptureSink {
       direction: input.direction,
       customerHash: adm.customerHash,
     });
-    const spool = await vault.openSpool(recordingId, {
-      format: FORMAT,
-      onError: (e) => {
-        this.#d.log.error({ recordingId, code: e.code }, 'spool write failed');
-        this.#d.events.failed(recordingId, callId, e);
-      },
-    });
+    let spool: SpoolWriter;
+    try {
+      spool = await vault.openSpool(recordingId, {
+        format: FORMAT,
+        onError: (e) => {
+          this.#d.log.error({ recordingId, code: e.code }, 'spool write failed');
+          this.#d.events.failed(recordingId, callId, e);
+        },
+      });
+    } catch (e) {
+      throw await this.#notOpened(adm, recordingId, startedAt, e);
+    }
     const call = new ActiveCall(
       this.#d,
       {
@@ -118,6 +124,37 @@ export class Recorder implements CaptureSink {
     );
     this.#active.set(callId, call);
     return call;
+  }
+
+  /**
+   * The spool could not be opened after the rows were written (full disk, key store down): no audio
+   * exists. Without this the recording would stay `recording` forever and hold the agent's daily slot.
+   * The recording is marked failed (expiring like the policy's recordings, R-RET-1), the call ended
+   * without its customer number, the slot given back (R-PUR-3) and the failure reported; the named error
+   * returned tells the adapter to answer the call as not recorded.
+   */
+  async #notOpened(adm: Admission, recordingId: string, startedAt: number, e: unknown): Promise<EcouteError> {
+    const { db, clock, log, events } = this.#d;
+    const { callId, decision } = adm;
+    const cause = isEcouteError(e) ? e.code : ((e as NodeJS.ErrnoException).code ?? 'unknown');
+    const error = fail(
+      CaptureErrors.OPEN_FAILED,
+      'the recording could not be opened',
+      { recordingId, cause },
+      e,
+    );
+    log.error({ recordingId, callId, code: error.code, cause }, 'recording not opened; call not recorded');
+    const now = clock.now();
+    const days = decision.retention?.recordingDays ?? 0;
+    const steps = await Promise.allSettled([
+      db.recordings.markFailed(recordingId, { endedAt: now, expiresAt: startedAt + days * DAY_MS }),
+      db.calls.end(callId, now).then(() => db.calls.forgetCustomer(callId)),
+      this.#releaseSlot(adm),
+    ]);
+    for (const s of steps)
+      if (s.status === 'rejected') log.error({ recordingId, err: s.reason }, 'compensation step failed');
+    events.failed(recordingId, callId, error);
+    return error;
   }
 
   async #releaseSlot(adm: Admission): Promise<void> {
@@ -183,9 +220,13 @@ export class Recorder implements CaptureSink {
     return new PipelineHandle(call, pipeline, (reason) => this.close(call.callId, reason), lost);
   }
 
-  /** After a crash: seal what the spools hold and mark those recordings interrupted (issue 3). */
+  /**
+   * After a crash: seal what the spools hold and mark those recordings interrupted (issue 3). Each one
+   * then fires `sealed` (interrupted) like a call sealed at its end, so that the analytics job and the
+   * `recording.sealed` webhook are not skipped for it.
+   */
   async recover(): Promise<{ sealed: number; failed: number }> {
-    const { vault, db, log } = this.#d;
+    const { vault, db, log, events } = this.#d;
     let sealed = 0;
     let failed = 0;
     for (const r of await vault.recoverSpools()) {
@@ -210,6 +251,7 @@ export class Recorder implements CaptureSink {
         expiresAt: rec.startedAt + days * DAY_MS,
         state: 'interrupted',
       });
+      events.sealed(rec.id, rec.callId, { interrupted: true });
       sealed++;
     }
     if (sealed || failed) log.warn({ sealed, failed }, 'spools recovered after an interruption');

@@ -178,6 +178,30 @@ forEachDialect('recordings', (h) => {
     );
   });
 
+  it('R-RET-1: markFailed ends a never-spooled recording without its customer hash, expiring, only once', async () => {
+    await h.db.recordings.insert(rec('fl-1'));
+    const endedAt = T0 + 1000;
+    assert.equal(await h.db.recordings.markFailed('fl-1', { endedAt, expiresAt: T0 + 30 * DAY_MS }), true);
+    const r = await h.db.recordings.get('fl-1');
+    assert.equal(r?.state, 'failed');
+    assert.equal(r?.endedAt, endedAt);
+    assert.equal(r?.customerHash, undefined);
+    assert.deepEqual(
+      (await h.db.recordings.listExpiring(T0 + 30 * DAY_MS)).map((x) => x.id).filter((id) => id === 'fl-1'),
+      ['fl-1'],
+      'the retention job finds it at its expiry',
+    );
+    assert.equal(await h.db.recordings.markFailed('fl-1', { endedAt, expiresAt: 1 }), false, 'not twice');
+    await h.db.recordings.insert(rec('fl-2'));
+    await h.db.recordings.setSealed('fl-2', seal(T0 + DAY_MS));
+    assert.equal(
+      await h.db.recordings.markFailed('fl-2', { endedAt, expiresAt: 1 }),
+      false,
+      'never a sealed one',
+    );
+    assert.equal((await h.db.recordings.get('fl-2'))?.state, 'sealed');
+  });
+
   it('R-SEC-4 / R-RET-4: dataKeys satisfies the vault KeyStore port: put, get, replace, list, destroy', async () => {
     const ks: KeyStore = h.db.dataKeys;
     const wrapped = new Uint8Array([1, 2, 3, 250]);

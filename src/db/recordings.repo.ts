@@ -2,7 +2,7 @@
  * Recordings' metadata: state, policy and purposes, segments and channels, container facts, retention
  * (R-RET-1..3, R-RET-5), legal hold (R-RET-6). The audio itself is in the vault; its key in data_keys.
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { fail } from '../errors.ts';
 import {
   decodeCursor,
@@ -27,6 +27,8 @@ export const RECORDING_STATES = [
   'sealed',
   'objected',
   'shredded',
+  // Opened but never spooled (full disk, key store down): no audio exists; the call was not recorded.
+  'failed',
 ] as const;
 export type RecordingState = (typeof RECORDING_STATES)[number];
 
@@ -125,6 +127,13 @@ export interface RecordingFilter {
   readonly direction?: string;
   readonly callId?: string;
 }
+
+/**
+ * What may still expire: the predicate of the partial index `recordings_expiring` (migration 0004), written
+ * literally so that both planners match it (a bound parameter would not), and the purge's listing skips the
+ * recordings shredded in the past instead of walking them on every run.
+ */
+const NOT_GONE = sql<boolean>`state not in ('shredded', 'objected')`;
 
 const DEFAULT_CHANNELS: readonly Channel[] = [
   { index: 0, role: 'agent' },
@@ -275,6 +284,27 @@ export function recordingsRepo({ k, clock }: RepoContext) {
       return Number(res.numUpdatedRows) > 0;
     },
 
+    /**
+     * A recording whose spool could not be opened: no audio exists. The row stays as the trace of the
+     * failure, without the customer's hash, until `expiresAt` (the retention job then removes it, R-RET-1).
+     * Only from `recording`/`paused`; false if the row was already elsewhere.
+     */
+    async markFailed(id: string, f: { endedAt: number; expiresAt: number }): Promise<boolean> {
+      const res = await k
+        .updateTable('recordings')
+        .set({
+          state: 'failed',
+          endedAt: f.endedAt,
+          expiresAt: f.expiresAt,
+          customerHash: null,
+          updatedAt: clock.now(),
+        })
+        .where('id', '=', id)
+        .where('state', 'in', ['recording', 'paused'])
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+
     /** Records the sealed container's facts and retention; once only (from recording/paused/interrupted). */
     async setSealed(id: string, s: SealFacts): Promise<Recording> {
       const res = await k
@@ -308,62 +338,136 @@ export function recordingsRepo({ k, clock }: RepoContext) {
 
     /** R-RET-6: attaches (or with undefined, releases) a legal hold. */
     async setHold(id: string, legalHoldId: string | undefined): Promise<void> {
-      const res = await k
+      let q = k
         .updateTable('recordings')
         .set({ legalHoldId: nul(legalHoldId), updatedAt: clock.now() })
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0)
-        throw fail(DbErrors.NOT_FOUND, `no recording ${id}`, { recordingId: id });
+        .where('id', '=', id);
+      // R-RET-6: a recording claimed by a deletion (claimForDeletion) is past the point a hold could save it.
+      if (legalHoldId !== undefined) q = q.where('deletionClaimedAt', 'is', null);
+      const res = await q.executeTakeFirst();
+      if (Number(res.numUpdatedRows) > 0) return;
+      if (await this.get(id))
+        throw fail(
+          DbErrors.CONFLICT,
+          `recording ${id} is being deleted: a legal hold can no longer keep it`,
+          {
+            recordingId: id,
+          },
+        );
+      throw fail(DbErrors.NOT_FOUND, `no recording ${id}`, { recordingId: id });
     },
 
-    /** R-RET-1..3: recordings past `expiresAt`, not held, not yet shredded; oldest first. */
-    async listExpiring(now: number, limit = 100): Promise<Recording[]> {
+    /**
+     * R-RET-3, R-RET-6: claims recordings for deletion, re-checking in the store, in one conditional UPDATE,
+     * what the deletion service checked on the rows it listed: not shredded, no legal hold, write-once only
+     * once expired. While claimed, `setHold` refuses the recording: a hold that lands between the listing and
+     * the key destruction either wins here (the recording is left alone) or is refused. Returns the ids claimed.
+     */
+    async claimForDeletion(ids: readonly string[], now: number): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
       const rows = await k
+        .updateTable('recordings')
+        .set({ deletionClaimedAt: now })
+        .where('id', 'in', [...ids])
+        .where('state', '<>', 'shredded')
+        .where('legalHoldId', 'is', null)
+        .where((eb) => eb.or([eb('writeOnce', '=', 0), eb('expiresAt', '<=', now)]))
+        .returning('id')
+        .execute();
+      return new Set(rows.map((r) => r.id));
+    },
+
+    /** R-RET-1..3: recordings past `expiresAt`, not held, not yet shredded; oldest first (then by id). */
+    async listExpiring(now: number, limit = 100, after?: Recording): Promise<Recording[]> {
+      let q = k
         .selectFrom('recordings')
         .selectAll()
         .where('expiresAt', '<=', now)
         .where('legalHoldId', 'is', null)
-        .where('state', 'not in', ['shredded', 'objected'])
-        .orderBy('expiresAt')
-        .limit(limit)
-        .execute();
+        .where(NOT_GONE);
+      // Keyset: `after` the last one listed, so a purge can list the next batch while one is in flight.
+      if (after)
+        q = q.where((eb) =>
+          eb(eb.refTuple('expiresAt', 'id'), '>', eb.tuple(after.expiresAt ?? now, after.id)),
+        );
+      const rows = await q.orderBy('expiresAt').orderBy('id').limit(limit).execute();
       return rows.map(toRecording);
     },
 
+    /** R-RET-6: recordings past `expiresAt` kept because of a legal hold. */
+    async countHeldPastDate(now: number): Promise<number> {
+      const r = await k
+        .selectFrom('recordings')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('expiresAt', '<=', now)
+        .where('legalHoldId', 'is not', null)
+        .where(NOT_GONE)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
     /** R-RET-5: recordings whose audio review window has passed (audio to delete, documents kept). */
-    async listAudioExpiring(now: number, limit = 100): Promise<Recording[]> {
-      const rows = await k
+    async listAudioExpiring(now: number, limit = 100, after?: Recording): Promise<Recording[]> {
+      let q = k
         .selectFrom('recordings')
         .selectAll()
         .where('audioExpiresAt', '<=', now)
         .where('legalHoldId', 'is', null)
         .where('blobKey', 'is not', null)
-        .where('state', 'in', ['sealed', 'interrupted'])
-        .orderBy('audioExpiresAt')
-        .limit(limit)
-        .execute();
+        .where('state', 'in', ['sealed', 'interrupted']);
+      if (after)
+        q = q.where((eb) =>
+          eb(eb.refTuple('audioExpiresAt', 'id'), '>', eb.tuple(after.audioExpiresAt ?? now, after.id)),
+        );
+      const rows = await q.orderBy('audioExpiresAt').orderBy('id').limit(limit).execute();
       return rows.map(toRecording);
     },
 
     /** R-RET-5: the audio is gone; the metadata stays until `expiresAt`. */
     async clearAudio(id: string): Promise<void> {
       guardWriteOnce(await mustGet(id), 'delete its audio');
-      await k
+      await this.clearAudioMany([id]);
+    },
+
+    /** R-RET-5 for a batch claimed by a deletion: audio gone, metadata kept, claim ended. Returns the rows changed. */
+    async clearAudioMany(ids: readonly string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await k
         .updateTable('recordings')
-        .set({ blobKey: null, audioExpiresAt: null, updatedAt: clock.now() })
-        .where('id', '=', id)
+        .set({ blobKey: null, audioExpiresAt: null, deletionClaimedAt: null, updatedAt: clock.now() })
+        .where('id', 'in', [...ids])
+        .where('state', '<>', 'shredded')
+        .returning('id')
         .execute();
+      return new Set(rows.map((r) => r.id));
     },
 
     /** R-RET-4: marks the recording shredded (after its key was destroyed); write-once is checked. */
     async markShredded(id: string): Promise<void> {
       guardWriteOnce(await mustGet(id), 'shred it');
-      await k
+      await this.markShreddedMany([id]);
+    },
+
+    /**
+     * R-RET-4 for a batch claimed by a deletion, keys already destroyed: rows marked shredded (blob key and
+     * customer hash cleared), claim ended. Returns the rows changed (id → call id); one already shredded is not.
+     */
+    async markShreddedMany(ids: readonly string[]): Promise<Map<string, string>> {
+      if (ids.length === 0) return new Map();
+      const rows = await k
         .updateTable('recordings')
-        .set({ state: 'shredded', blobKey: null, customerHash: null, updatedAt: clock.now() })
-        .where('id', '=', id)
+        .set({
+          state: 'shredded',
+          blobKey: null,
+          customerHash: null,
+          deletionClaimedAt: null,
+          updatedAt: clock.now(),
+        })
+        .where('id', 'in', [...ids])
+        .where('state', '<>', 'shredded')
+        .returning(['id', 'callId'])
         .execute();
+      return new Map(rows.map((r) => [r.id, r.callId]));
     },
 
     async countByState(): Promise<Record<string, number>> {

@@ -47,6 +47,16 @@ const NAV_BY_ROLE: Record<Role, readonly NavItem[]> = {
   ],
 };
 
+/**
+ * The roles the API lets administer accounts (`user_admin` in src/api/access/roles.ts, R-SEC-1: least
+ * privilege); test/console-nav.test.ts keeps both lists, and the link to /admin/users, in step.
+ */
+export const USER_ADMIN_ROLES: readonly Role[] = ['admin'];
+
+export function canAdministerUsers(roles: readonly Role[]): boolean {
+  return roles.some((r) => USER_ADMIN_ROLES.includes(r));
+}
+
 /** The navigation of a user holding several roles: the union of their roles' pages, in role order. */
 export function navFor(roles: readonly Role[]): readonly NavItem[] {
   const seen = new Set<string>();
