@@ -1,11 +1,11 @@
 import type { ComponentType, JSX } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, onUnauthenticated, setCsrfToken } from './api.ts';
 import { getLang, setLang, t, tMaybe, type Lang } from './i18n/index.ts';
 import { navFor } from './nav.ts';
 import { match, navigate, onLinkClick, useLocation } from './router.ts';
-import { meFrom, onAnnounce, SessionContext, type Me } from './session.ts';
-import { LoginPage, EnrolTotpPage } from './pages/login.tsx';
+import { meFrom, onAnnounce, secondFactorStep, SessionContext, type Me } from './session.ts';
+import { LoginPage, EnrolTotpPage, VerifyTotpPage, LOGIN_PATH, takeSsoReturn } from './pages/login.tsx';
 import { HomePage } from './pages/home.tsx';
 import { RecordingsPage } from './pages/recordings.tsx';
 import { RecordingPage } from './pages/recording.tsx';
@@ -52,17 +52,26 @@ export function App(): JSX.Element {
   const [auth, setAuth] = useState<Auth>({ kind: 'checking' });
   const loc = useLocation();
 
-  const refresh = useCallback(() => {
+  // The session check at load; back from an SSO login (the API's callback lands on `/`), the console
+  // returns to the page the login set out from.
+  useEffect(() => {
     api<unknown>('GET', '/api/auth/me').then(
       (r) => {
         const me = meFrom(r);
+        const back = me ? takeSsoReturn() : undefined;
+        if (back) navigate(back, { replace: true });
         setAuth(me ? { kind: 'in', me } : { kind: 'anonymous' });
       },
       () => setAuth({ kind: 'anonymous' }),
     );
   }, []);
-  useEffect(refresh, [refresh]);
   useEffect(() => onUnauthenticated(() => setAuth({ kind: 'anonymous' })), []);
+  // A refused SSO login leaves the browser on /login (with the code); once signed in, the console goes
+  // to the page the SSO attempt set out from, or home.
+  const onLoginPage = auth.kind === 'in' && loc.path === LOGIN_PATH;
+  useEffect(() => {
+    if (onLoginPage) navigate(takeSsoReturn() ?? '/', { replace: true });
+  }, [onLoginPage]);
 
   const switchLang = (next: Lang): void => {
     setLang(next);
@@ -78,13 +87,17 @@ export function App(): JSX.Element {
       });
   };
 
+  // Every step answers the account as the API now sees it; the page under way (loc.path) stays.
+  const signedIn = (me: Me): void => setAuth({ kind: 'in', me });
+  // R-SEC-1: a role that hears audio needs a session with a second factor; until then the API serves it
+  // only /api/auth/*, and the console shows only the step that gives one: enrol, or give the code.
+  const step = auth.kind === 'in' ? secondFactorStep(auth.me) : undefined;
   let content: JSX.Element;
   if (auth.kind === 'checking') content = <p role="status">{t('common.loading')}</p>;
-  else if (auth.kind === 'anonymous')
-    content = <LoginPage onLoggedIn={(me) => setAuth({ kind: 'in', me })} />;
-  else if (auth.me.totpRequired)
-    // R-SEC-1: a role that hears audio without a second factor may only enrol one.
-    content = <EnrolTotpPage onDone={refresh} />;
+  else if (auth.kind === 'anonymous') content = <LoginPage onLoggedIn={signedIn} />;
+  else if (step === 'enrol') content = <EnrolTotpPage onDone={signedIn} />;
+  else if (step === 'verify') content = <VerifyTotpPage onDone={signedIn} />;
+  else if (onLoginPage) content = <p role="status">{t('common.loading')}</p>;
   else content = <Routed path={loc.path} me={auth.me} />;
 
   return (
@@ -117,7 +130,7 @@ export function App(): JSX.Element {
         </div>
       </header>
       <div class="body">
-        {auth.kind === 'in' && !auth.me.totpRequired ? <SideNav me={auth.me} path={loc.path} /> : null}
+        {auth.kind === 'in' && !step ? <SideNav me={auth.me} path={loc.path} /> : null}
         <main id="main" tabIndex={-1}>
           {auth.kind === 'in' ? (
             <SessionContext.Provider value={{ me: auth.me, logout }}>{content}</SessionContext.Provider>

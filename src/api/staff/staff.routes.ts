@@ -2,7 +2,7 @@
  * Teams and the staff consultation (R-EMP-1). Teams come from the agent directory; the consultation of the
  * staff representatives (date and reference of the CSE minutes, or the declaration that there is no CSE)
  * is recorded by the DPO, kept with its history, and logged as `policy_change`: without it no policy can
- * be activated.
+ * be activated. The employee notice's acknowledgements (R-EMP-2) are served as counts per version.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { agentsRepo } from '../../db/agents.repo.ts';
@@ -12,6 +12,7 @@ import { requireAccess } from '../access/require-access.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiErrors } from '../errors.ts';
 import { errors } from '../schemas.ts';
+import { noticeAcknowledgements } from './notices.query.ts';
 
 const team = {
   type: 'object',
@@ -34,6 +35,34 @@ const consultation = {
     recordedBy: { type: 'string' },
   },
   required: ['kind', 'heldOn', 'recordedAt', 'recordedBy'],
+} as const;
+
+const notices = {
+  type: 'object',
+  properties: {
+    agents: { type: 'integer', description: 'Agents in the directory now.' },
+    current: {
+      type: ['integer', 'null'],
+      description: 'The employee notice version in force (policy file); null without a policy in force.',
+    },
+    versions: {
+      type: 'array',
+      description: 'Newest first; the version in force is listed even before any acknowledgement.',
+      items: {
+        type: 'object',
+        properties: {
+          version: { type: 'integer' },
+          acknowledged: {
+            type: 'integer',
+            description: 'Agents of the directory who acknowledged this version (each counted once).',
+          },
+          current: { type: 'boolean' },
+        },
+        required: ['version', 'acknowledged', 'current'],
+      },
+    },
+  },
+  required: ['agents', 'current', 'versions'],
 } as const;
 
 const DAY = '^\\d{4}-\\d{2}-\\d{2}$';
@@ -103,6 +132,21 @@ export const staffRoutes =
         },
       },
       async () => ({ consultation: consultationView(await settings.latestConsultation()) }),
+    );
+
+    app.get(
+      '/api/staff/notices',
+      {
+        config: { access: 'policy_read' },
+        schema: {
+          tags: ['staff'],
+          description:
+            'R-EMP-2: for each employee notice version, how many agents of the directory acknowledged it, ' +
+            'out of how many agents. Counts only: no agent is named.',
+          response: { 200: notices, ...errors },
+        },
+      },
+      async () => noticeAcknowledgements(deps.db, deps.policies?.current()?.file.notices.employee.version),
     );
 
     app.post<{ Body: ConsultationBody }>(

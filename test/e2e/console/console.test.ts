@@ -212,6 +212,9 @@ describe('console in Chromium', { skip }, () => {
     assert.equal(await page.getByRole('banner').count(), 1);
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate('document.activeElement.textContent'), 'Aller au contenu principal');
+    // No OpenID Connect configured here: once the providers are known, no SSO button (sso.test.ts has one).
+    await page.locator('form[data-providers=known]').waitFor();
+    assert.equal(await page.getByTestId('sso-login').count(), 0);
     await shot(page, 'login');
   });
 
@@ -474,6 +477,57 @@ describe('console in Chromium', { skip }, () => {
     await shot(page, 'dpo-audit');
   });
 
+  it('R-EMP-1 / R-EMP-2: the DPO’s staff page shows the missing consultation with its rule, records one, and counts the notice acknowledgements without a name', async () => {
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    await page
+      .getByRole('navigation', { name: 'Navigation principale' })
+      .getByRole('link', { name: 'Personnel et information' })
+      .click();
+    await page.getByRole('heading', { name: 'Personnel et information' }).waitFor();
+    // Nothing on record yet (the harness puts the policy in force without recording a consultation).
+    const card = page.getByTestId('consultation');
+    await card.getByText('Non enregistrée').waitFor();
+    assert.match((await card.textContent()) ?? '', /R-EMP-1/);
+    assert.equal(await h.db.settings.latestConsultation(), undefined);
+
+    // R-EMP-2: counts per version of the notice in force (v3), out of the directory, as the store has them.
+    const agents = await h.db.agents.list();
+    const informed = agents.filter((a) => a.noticeVersion === 3).length;
+    assert.deepEqual([informed, agents.length], [2, 3], 'the seeds: Alice and Chloé informed, Bruno not');
+    const row = page.getByRole('row').filter({ hasText: 'En vigueur' });
+    await row.waitFor();
+    assert.deepEqual(
+      (await row.getByRole('cell').allTextContents()).map((c) => c.trim()),
+      ['3', 'En vigueur', `${informed} sur ${agents.length}`],
+    );
+    assert.match(
+      (await page.getByTestId('notice-pending').textContent()) ?? '',
+      /R-EMP-2.*1 conseiller\(s\) n’ont pas pris connaissance de la version 3/,
+    );
+    const text = (await page.getByRole('main').textContent()) ?? '';
+    for (const a of agents) assert.ok(!text.includes(a.displayName), 'counts only, no agent named');
+
+    await page.getByLabel('Date', { exact: true }).fill(yesterday);
+    await page.getByLabel('Référence du procès-verbal').fill('PV CSE n°12');
+    await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await card.getByText('CSE consulté').waitFor();
+    assert.match((await card.textContent()) ?? '', /PV CSE n°12/);
+    assert.equal(await page.getByTestId('error').count(), 0);
+    const stored = await h.db.settings.latestConsultation();
+    assert.deepEqual(
+      [stored?.kind, stored?.heldOn, stored?.reference],
+      ['cse_minutes', yesterday, 'PV CSE n°12'],
+    );
+    const logged = (await h.accessLog.list({ action: 'policy_change', limit: 10_000 })).filter(
+      (e) => e.objectType === 'staff_consultation',
+    );
+    assert.deepEqual(
+      logged.map((e) => [e.result, JSON.parse(e.detail) as unknown]),
+      [['allowed', { kind: 'cse_minutes', rule: 'R-EMP-1' }]],
+    );
+    await shot(page, 'dpo-staff');
+  });
+
   it('R-RET-6 / R-DSR-3: the DPO puts a hold with reason, owner and review date, registers a request due in a month, exports it, and reads the compliance report', async () => {
     await page.goto(`${h.url}/dpo/holds`);
     await page.getByLabel('Motif').fill('Contentieux client dossier 2026-17');
@@ -537,7 +591,10 @@ describe('console in Chromium', { skip }, () => {
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('retire-qualite-2026-q4').click();
     await page.getByText('Aucune politique en vigueur').first().waitFor();
-    const changes = (await h.accessLog.list({ limit: 10_000 })).filter((e) => e.action === 'policy_change');
+    // The policy changes (the staff consultation recorded on the staff page is one too, not counted here).
+    const changes = (await h.accessLog.list({ limit: 10_000 })).filter(
+      (e) => e.action === 'policy_change' && e.objectType !== 'staff_consultation',
+    );
     assert.deepEqual(
       changes.map((e) => e.result),
       ['allowed', 'allowed'],

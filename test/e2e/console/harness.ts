@@ -6,6 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -94,8 +96,39 @@ async function front(api: FastifyInstance): Promise<FastifyInstance> {
   return f;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /**
+   * Configuration that must name the harness's own address (the SSO redirect URL registered at the IdP):
+   * the HTTP server then listens before the app is built, and hands requests to it once it is ready.
+   * HTTP only: WebSocket upgrades (live listening) reach the app's own server, which does not listen.
+   */
+  readonly config?: (url: string) => Record<string, unknown>;
+}
+
+/** A loopback HTTP server whose address is known before the app it serves exists. */
+async function listenFirst(): Promise<{
+  url: string;
+  serve(app: FastifyInstance): void;
+  close(): Promise<void>;
+}> {
+  let handle = (_req: IncomingMessage, res: ServerResponse): void => void res.writeHead(503).end();
+  const s = createServer((req, res) => handle(req, res));
+  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    // Fastify's own request handler (the whole lifecycle: hooks, guard, schemas), on this server.
+    serve: (app) => (handle = (req, res) => app.routing(req, res)),
+    close: () =>
+      new Promise<void>((ok) => {
+        s.close(() => ok());
+        s.closeAllConnections();
+      }),
+  };
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   buildConsole();
+  const early = opts.config ? await listenFirst() : undefined;
   const tmp = tempDir('ecoute-console-e2e-');
   const db = await openDatabase({ sqliteFile: join(tmp.path, 'ecoute.sqlite') });
   const k = db.kysely;
@@ -107,7 +140,14 @@ export async function startHarness(): Promise<Harness> {
     retentionDays: 365,
   });
   const { vault, keyRing } = vaultAt(join(tmp.path, 'vault'));
-  const config = loadConfig({ env: {}, overrides: { 'log.level': 'silent', dataDir: tmp.path } });
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      'log.level': 'silent',
+      dataDir: tmp.path,
+      ...(early && opts.config ? opts.config(early.url) : {}),
+    },
+  });
   const policies = new PolicySource();
   const numbers = await numberProtection(keyRing);
   const live = new LiveHub();
@@ -153,7 +193,12 @@ export async function startHarness(): Promise<Harness> {
     'text/html',
   );
   const server = servesConsole ? app : await front(app);
-  const address = await server.listen({ port: 0, host: '127.0.0.1' });
+  let address: string;
+  if (early) {
+    await server.ready();
+    early.serve(server);
+    address = early.url;
+  } else address = await server.listen({ port: 0, host: '127.0.0.1' });
   const identity = new IdentityStore(k, systemClock);
 
   const profile = join(tmp.path, 'chromium-profile');
@@ -209,6 +254,7 @@ export async function startHarness(): Promise<Harness> {
       await browser.close().catch(() => undefined);
       if (siprec) await (await siprec).close();
       await Promise.all([...recorder.active.keys()].map((id) => recorder.close(id, 'error')));
+      await early?.close();
       await server.close();
       if (server !== app) await app.close();
       await db.close();
@@ -224,9 +270,9 @@ function tee(a: CallEventsSink, b: CallEventsSink): CallEventsSink {
       a.action(callId, action, detail);
       b.action(callId, action, detail);
     },
-    sealed(recordingId, callId) {
-      a.sealed(recordingId, callId);
-      b.sealed(recordingId, callId);
+    sealed(recordingId, callId, info) {
+      a.sealed(recordingId, callId, info);
+      b.sealed(recordingId, callId, info);
     },
     destroyed(recordingId, callId, rule) {
       a.destroyed(recordingId, callId, rule);

@@ -1,81 +1,15 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, itemsOf, Unavailable } from '../api.ts';
-import { formatDate, formatDateTime, getLang, t, tMaybe } from '../i18n/index.ts';
+import { api } from '../api.ts';
+import { formatDateTime, t, tMaybe } from '../i18n/index.ts';
 import { ListPage } from '../components/list-page.tsx';
-import {
-  Badge,
-  DataTable,
-  ErrorNotice,
-  Field,
-  NotAvailable,
-  Page,
-  Resource,
-  useResource,
-} from '../components/ui.tsx';
+import { Badge, ErrorNotice } from '../components/ui.tsx';
 import { announce } from '../session.ts';
 export { Policies } from './policies.tsx';
+export { Staff } from './staff.tsx';
 export { Documents, Holds, Report, Requests } from './governance.tsx';
 
 type Params = { params: Record<string, string> };
-
-interface Consultation {
-  kind?: string;
-  date?: string;
-  reference?: string;
-}
-interface NoticeRow {
-  version: number;
-  publishedAt?: number | string;
-  acknowledged?: number;
-  agents?: number;
-}
-
-/** R-EMP-1 (staff consultation) and R-EMP-2 (employee notice acknowledged by each agent). */
-export function Staff(_: Params): JSX.Element {
-  const [res] = useResource<{ consultation?: Consultation; notices?: NoticeRow[] }>('/api/staff');
-  return (
-    <Page title={t('nav.staff')} intro={t('staff.intro')}>
-      <Resource res={res} route="GET /api/staff">
-        {(d) => (
-          <>
-            <dl class="kv card">
-              <dt>{t('staff.consultation')}</dt>
-              <dd>
-                {d.consultation ? (
-                  <Badge tone="ok">
-                    {tMaybe(`staff.kind.${d.consultation.kind ?? ''}`, d.consultation.kind ?? '—')}
-                  </Badge>
-                ) : (
-                  <Badge tone="danger">{t('staff.missing')}</Badge>
-                )}
-              </dd>
-              <dt>{t('staff.date')}</dt>
-              <dd>{formatDate(d.consultation?.date)}</dd>
-              <dt>{t('staff.reference')}</dt>
-              <dd>{d.consultation?.reference ?? '—'}</dd>
-            </dl>
-            <h2 class="h3">{t('staff.notices')}</h2>
-            <DataTable
-              caption={t('staff.notices')}
-              rows={d.notices ?? []}
-              rowKey={(n) => String(n.version)}
-              columns={[
-                { label: t('pol.col.version'), cell: (n) => String(n.version), numeric: true },
-                { label: t('staff.published'), cell: (n) => formatDate(n.publishedAt) },
-                {
-                  label: t('staff.acknowledged'),
-                  cell: (n) => `${n.acknowledged ?? 0} / ${n.agents ?? '—'}`,
-                  numeric: true,
-                },
-              ]}
-            />
-          </>
-        )}
-      </Resource>
-    </Page>
-  );
-}
 
 interface AuditRow {
   seq: number;

@@ -1,4 +1,19 @@
 /** The shapes the console reads from the API (see docs/console.md, "routes the console expects"). */
+
+/**
+ * A recording's `state` as the API stores it (RECORDING_STATES in src/db/recordings.repo.ts; kept in step,
+ * with a label in both catalogues, by test/console-states.test.ts). `failed`: the spool could not be
+ * opened, no audio exists.
+ */
+export const RECORDING_STATES = [
+  'recording',
+  'paused',
+  'interrupted',
+  'sealed',
+  'objected',
+  'shredded',
+  'failed',
+] as const;
 export interface RecordingSummary {
   readonly id: string;
   readonly startedAt: number | string;

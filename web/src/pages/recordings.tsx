@@ -5,7 +5,7 @@ import { formatDateTime, formatDuration, t, tMaybe } from '../i18n/index.ts';
 import { navigate, useLocation } from '../router.ts';
 import { PURPOSES } from '../session.ts';
 import { Badge, DataTable, Field, Page, Resource, useResource, type Tone } from '../components/ui.tsx';
-import type { RecordingSummary } from './model.ts';
+import { RECORDING_STATES, type RecordingSummary } from './model.ts';
 
 export const PAGE_SIZE = 50;
 const FILTERS = [
@@ -22,18 +22,16 @@ const FILTERS = [
   'state',
 ] as const;
 type Filter = (typeof FILTERS)[number];
-export const STATES = ['recording', 'sealed', 'held', 'expired', 'deleted'] as const;
-
 export function stateTone(state: string | undefined): Tone {
   switch (state) {
     case 'sealed':
       return 'ok';
     case 'recording':
+    case 'paused':
       return 'info';
-    case 'held':
+    case 'interrupted':
       return 'warn';
-    case 'deleted':
-    case 'expired':
+    case 'failed':
       return 'danger';
     default:
       return 'neutral';
@@ -240,7 +238,7 @@ function Filters(props: {
       <Field label={t('rec.f.state')} id="f-state">
         <select id="f-state" value={f.state ?? ''} onChange={set('state')}>
           <option value="">{t('common.any')}</option>
-          {STATES.map((s) => (
+          {RECORDING_STATES.map((s) => (
             <option value={s} key={s}>
               {tMaybe(`state.${s}`, s)}
             </option>
