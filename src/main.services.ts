@@ -48,7 +48,7 @@ export interface Service {
 
 /** The SIPREC recording server: SIP over UDP/TCP/TLS, RTP in worker threads (issue 4). */
 async function siprecService(ctx: ServiceContext): Promise<Service> {
-  const { config, recorder, clock, log, policies } = ctx;
+  const { config, recorder, clock, log, policies, metrics } = ctx;
   const { RtpEngine } = await import('./capture/rtp/rtp.engine.ts');
   const { SipServer } = await import('./capture/siprec/sip.server.ts');
   const { SiprecRecorder } = await import('./capture/siprec/siprec.recorder.ts');
@@ -58,6 +58,7 @@ async function siprecService(ctx: ServiceContext): Promise<Service> {
     portMin: config.rtp.portMin,
     portMax: config.rtp.portMax,
     workers: config.rtp.workers,
+    metrics,
   });
   const handler = new SiprecRecorder({
     recorder,
@@ -125,6 +126,7 @@ async function dpoServices(ctx: ServiceContext): Promise<Service> {
       deletion,
       clock,
       log,
+      batchSize: config.retention.batchSize,
       onAlert: (a) => log.warn({ kind: a.kind }, 'legal hold past its review date'),
     }),
     { everyMs: 3_600_000 },

@@ -110,8 +110,14 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
     events,
     metrics,
   });
-  if (config.roles.includes('ingest')) await recorder.recover(); // the spool is this node's disk
-  const cluster = await joinCluster(config, { node, log, clock, live, recorder });
+  const cluster = await joinCluster(config, {
+    node,
+    log,
+    clock,
+    live,
+    recorder,
+    keyRing: new KeyRing({ current: masterKey, keyStore: db.dataKeys }),
+  });
 
   const ctx = {
     config,
@@ -131,6 +137,9 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
     onSealed: (fn: (recordingId: string) => void) => void sealedListeners.push(fn),
   };
   const services: Service[] = await extraServices(ctx);
+  // The spool is this node's disk. After the services, so that their `sealed` listeners (the analytics
+  // job) see the recordings recovered from a crash, as they see the ones sealed at the end of a call.
+  if (config.roles.includes('ingest')) await recorder.recover();
   const plugins: FastifyPluginAsync[] = [metricsRoutes(metrics), ...services.flatMap((s) => s.plugins ?? [])];
   const probes = [async () => void (await db.settings.all())];
   // Without the api role only the ingest endpoints (and health, readiness, metrics) are served.
@@ -170,6 +179,7 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
         await s.stop?.().catch((e: unknown) => log.error({ err: e }, 'service stop failed'));
       await app.close();
       await Promise.all([...recorder.active.keys()].map((id) => recorder.close(id, 'error')));
+      vault.close();
       await cluster.close();
       await db.close();
       resolveClosed();
@@ -212,5 +222,11 @@ export async function openCaptureSink(config: Config): Promise<{ sink: Recorder;
     live: new LiveHub(),
     events: auditEvents(accessLog, log),
   });
-  return { sink: recorder, close: () => db.close() };
+  return {
+    sink: recorder,
+    close: async () => {
+      vault.close();
+      await db.close();
+    },
+  };
 }

@@ -141,6 +141,41 @@ export const FIELDS: readonly FieldSpec[] = [
     default: 1000,
     doc: 'Spool chunk length in ms; a crash loses at most one chunk.',
   },
+  {
+    path: 'vault.storage',
+    env: 'ECOUTE_VAULT_STORAGE',
+    kind: { type: 'enum', values: ['opus', 'pcmu'] },
+    default: 'opus',
+    doc: 'How finished calls are stored: opus (Opus in Ogg, one mono stream per party; about 12 MB per call-hour, bench/storage) or pcmu (the spooled G.711 µ-law as is, 57.7 MB per call-hour). Recordings already sealed keep their format.',
+  },
+  {
+    path: 'vault.opusBitrate',
+    env: 'ECOUTE_VAULT_OPUS_BITRATE',
+    kind: { type: 'int', min: 6000, max: 64000 },
+    default: 14000,
+    doc: 'Opus target bits per second of EACH channel (VBR; digital silence costs about 3000). 14000 keeps a call-hour at about 12.5 MB even when both parties talk all the time over line noise.',
+  },
+  {
+    path: 'vault.opusComplexity',
+    env: 'ECOUTE_VAULT_OPUS_COMPLEXITY',
+    kind: { type: 'int', min: 0, max: 10 },
+    default: 9,
+    doc: 'Opus encoder complexity, 0-10: CPU against quality. Below 9, encoding is up to 1.4 times faster, but steady tones (ringback, hold music) decode less faithfully where playback starts mid-recording (docs/vault-format.md).',
+  },
+  {
+    path: 'vault.sealWorkers',
+    env: 'ECOUTE_VAULT_SEAL_WORKERS',
+    kind: { type: 'int', min: 1, max: 32 },
+    default: 1,
+    doc: 'Child processes that re-encode finished calls to Opus, off the main thread; each one seals about 100-170 call-hours per hour of one core (bench/storage, 2-core machine), and bounds the encodes at once after a crash.',
+  },
+  {
+    path: 'retention.batchSize',
+    env: 'ECOUTE_RETENTION_BATCH_SIZE',
+    kind: { type: 'int', min: 1, max: 5000 },
+    default: 500,
+    doc: 'Recordings per batch of the retention purge (R-RET-4): one key deletion, one bulk blob deletion and one transaction each.',
+  },
 
   {
     path: 'sip.host',
@@ -258,6 +293,13 @@ export const FIELDS: readonly FieldSpec[] = [
     default: undefined,
     doc: 'NATS server for cluster events and live listening across nodes; empty: in-process.',
   },
+  {
+    path: 'nats.controlTimeoutMs',
+    env: 'ECOUTE_NATS_CONTROL_TIMEOUT_MS',
+    kind: { type: 'int', min: 100, max: 30000 },
+    default: 2000,
+    doc: 'How long a node waits for the node holding a call to apply a forwarded call-control press (pause, objection…) before answering 503 ECOUTE_CLUSTER_OWNER_UNREACHABLE.',
+  },
 
   {
     path: 'oidc.issuer',
@@ -293,6 +335,13 @@ export const FIELDS: readonly FieldSpec[] = [
     kind: optStr,
     default: undefined,
     doc: 'JSON object mapping `groups` claim values to roles and teams, e.g. {"cc-supervisors":{"role":"supervisor"},"team-a":{"team":"teamA"}}.',
+  },
+  {
+    path: 'oidc.mfaAmr',
+    env: 'ECOUTE_OIDC_MFA_AMR',
+    kind: { type: 'list' },
+    default: ['mfa', 'pwd+otp', 'pwd+hwk', 'hwk+pin', 'hwk+fpt'],
+    doc: 'R-SEC-1: `amr` values (RFC 8176) of the signed ID token that count as a second factor, so an SSO user of an audio role needs no Ecoute TOTP. Each entry is one value or values joined by + that must all be present; empty list: never trust the IdP, always require Ecoute TOTP. A lone otp, hwk, swk or sms is one factor and is not accepted by default.',
   },
 
   {

@@ -28,7 +28,15 @@ export interface Config {
       readonly secretAccessKey: string | undefined;
     };
   };
-  readonly vault: { readonly masterKey: string | undefined; readonly chunkMs: number };
+  readonly vault: {
+    readonly masterKey: string | undefined;
+    readonly chunkMs: number;
+    readonly storage: 'opus' | 'pcmu';
+    readonly opusBitrate: number;
+    readonly opusComplexity: number;
+    readonly sealWorkers: number;
+  };
+  readonly retention: { readonly batchSize: number };
   readonly sip: {
     readonly host: string;
     readonly port: number;
@@ -44,7 +52,7 @@ export interface Config {
   readonly twilio: { readonly authToken: string | undefined };
   readonly audiohook: { readonly apiKey: string | undefined; readonly clientSecret: string | undefined };
   readonly fork: { readonly username: string | undefined; readonly password: string | undefined };
-  readonly nats: { readonly url: string | undefined };
+  readonly nats: { readonly url: string | undefined; readonly controlTimeoutMs: number };
   /** OpenID Connect SSO (issue 6): enabled when issuer is set. */
   readonly oidc: {
     readonly issuer: string | undefined;
@@ -53,6 +61,8 @@ export interface Config {
     readonly redirectUrl: string | undefined;
     /** JSON text of a ClaimMapping (src/api/auth/oidc.ts). */
     readonly claimMapping: string | undefined;
+    /** R-SEC-1: accepted `amr` rules (`mfa`, `pwd+otp`…), parsed by src/api/auth/oidc.ts; empty: never. */
+    readonly mfaAmr: readonly string[];
   };
   readonly audit: {
     readonly retentionDays: number;

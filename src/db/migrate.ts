@@ -7,15 +7,24 @@ import { fail } from '../errors.ts';
 import { DbErrors } from './errors.ts';
 import { coreMigration } from './migrations/0001_core.ts';
 import { totpLastStepMigration } from './migrations/0002_totp_last_step.ts';
+import { sessionSecondFactorMigration } from './migrations/0003_session_second_factor.ts';
+import { deletionClaimMigration } from './migrations/0004_deletion_claim.ts';
 import type { DialectName } from './types.ts';
 
 /** Names of every migration, oldest first. */
-export const MIGRATION_NAMES: readonly string[] = ['0001_core', '0002_totp_last_step'];
+export const MIGRATION_NAMES: readonly string[] = [
+  '0001_core',
+  '0002_totp_last_step',
+  '0003_session_second_factor',
+  '0004_deletion_claim',
+];
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   const all: Record<string, Migration> = {
     '0001_core': coreMigration(dialect),
     '0002_totp_last_step': totpLastStepMigration(dialect),
+    '0003_session_second_factor': sessionSecondFactorMigration(dialect),
+    '0004_deletion_claim': deletionClaimMigration(dialect),
   };
   if (Object.keys(all).join() !== MIGRATION_NAMES.join()) throw new Error('MIGRATION_NAMES is out of date');
   return all;

@@ -82,6 +82,8 @@ export interface SessionsTable {
   expiresAt: Ms;
   csrfHash: string;
   revokedAt: Ms | null;
+  /** 'totp' | 'idp' | null: the second factor this session proved (R-SEC-1, migration 0003). */
+  secondFactor: string | null;
 }
 
 export interface ApiTokensTable {
@@ -166,6 +168,8 @@ export interface RecordingsTable {
   customerHash: string | null;
   createdAt: Ms;
   updatedAt: Ms;
+  /** Set while a deletion shreds the recording; no legal hold attaches meanwhile (R-RET-6, migration 0004). */
+  deletionClaimedAt: Ms | null;
 }
 
 export interface DataKeysTable {
