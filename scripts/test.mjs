@@ -70,6 +70,8 @@ child.on('exit', (code, signal) => {
     const text = readFileSync(tap, 'utf8');
     pass = Number(/^# pass (\d+)$/m.exec(text)?.[1] ?? 0);
     fail = Number(/^# fail (\d+)$/m.exec(text)?.[1] ?? 0);
+    // A suite whose hook failed (a service that did not start) is not counted in `# fail`: count it here.
+    if (code !== 0) fail = Math.max(fail, (text.match(/^not ok /gm) ?? []).length, 1);
   } catch {
     fail = Math.max(fail, 1);
   }

@@ -30,10 +30,14 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A base port P with P and P+10..P+13 free (the proxy, object, container, account and memcached ports). */
+/**
+ * A base port P with P and P+10..P+13 free (the proxy, object, container, account and memcached ports),
+ * drawn in 10000–19999: below the kernel's ephemeral range (an outgoing connection could take a port between
+ * this check and swift's bind) and apart from the range test/support/ports.ts hands to sipp.
+ */
 async function freeBase(): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = 10_000 + Math.floor(Math.random() * 9_980);
     const all = await Promise.all([0, 10, 11, 12, 13].map((d) => portFree(base + d)));
     if (all.every(Boolean)) return base;
   }
@@ -73,8 +77,17 @@ export async function startSwift(): Promise<SwiftS3 | undefined> {
   try {
     await promisify(execFile)('bash', [SCRIPT, dir.path, String(base)], { timeout: 150_000 });
   } catch (e) {
+    let log = '';
+    for (const n of ['proxy', 'object', 'container', 'account', 'memcached']) {
+      try {
+        const tail = readFileSync(`${dir.path}/log/${n}.log`, 'utf8').trim().split('\n').slice(-8);
+        log += `\n--- ${n}.log\n${tail.join('\n')}`;
+      } catch {
+        /* that server wrote nothing */
+      }
+    }
     stop();
-    throw new Error(`swift did not start: ${(e as Error).message}`);
+    throw new Error(`swift did not start: ${(e as Error).message}\n${log}`);
   }
   return {
     endpoint: `http://127.0.0.1:${base}`,
