@@ -244,7 +244,7 @@ export async function run(args: readonly string[] = []): Promise<BenchResult[]> 
         name: `${n} calls: sealed bytes per call-second`,
         value: m.sealedBytesPerSecond ?? 0,
         unit: 'B',
-        note: 'PCMU stereo is 16,000 B/s before encryption framing',
+        note: 'as stored (vault.storage opus by default: two mono Opus streams); the spool holds PCMU stereo, 16,000 B/s',
       },
     );
   }

@@ -91,18 +91,7 @@ export class ContainerReader {
     const recordingId = this.header.recordingId;
     const key = this.#key;
     if (!key) throw fail(VaultErrors.KEY_MISSING, 'reader closed (recording shredded?)', { recordingId });
-    if (
-      !(Number.isInteger(start) && Number.isInteger(endExclusive)) ||
-      start < 0 ||
-      endExclusive > this.size ||
-      start > endExclusive
-    )
-      throw fail(VaultErrors.RANGE, 'range outside the recording', {
-        recordingId,
-        start,
-        endExclusive,
-        size: this.size,
-      });
+    checkRange(recordingId, start, endExclusive, this.size);
     if (start === endExclusive) return Buffer.alloc(0);
     const { chunkBytes } = this.header;
     const first = Math.floor(start / chunkBytes);
@@ -159,4 +148,15 @@ export class ContainerReader {
     this.#key?.fill(0);
     this.#key = undefined;
   }
+}
+
+/** Throws RANGE unless [start, endExclusive) is a range of whole bytes inside `size`. */
+export function checkRange(recordingId: string, start: number, endExclusive: number, size: number): void {
+  if (
+    !(Number.isInteger(start) && Number.isInteger(endExclusive)) ||
+    start < 0 ||
+    endExclusive > size ||
+    start > endExclusive
+  )
+    throw fail(VaultErrors.RANGE, 'range outside the recording', { recordingId, start, endExclusive, size });
 }

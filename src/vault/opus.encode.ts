@@ -1,14 +1,15 @@
 /**
  * Re-encodes a finished 'pcmu/8000/2' spool into an 'opus/8000/2' container file (DESIGN.md flow step 5):
  * decrypts the spool a slice at a time, encodes both channels, and seals the indexed Ogg Opus stream in
- * nonce domain 1 (docs/vault-format.md). CPU-heavy: the vault runs it in a worker thread (seal.pool.ts).
+ * nonce domain 1 (docs/vault-format.md). CPU-heavy: the vault runs it in a child process (seal.pool.ts; the native codec crashes worker threads
+ * on exit).
  */
-import { open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { fail } from '../errors.ts';
 import { IndexedOpusWriter } from '../media/opus.indexed.ts';
 import { VaultErrors } from './errors.ts';
-import { ContainerReader, type RangeSource } from './container.reader.ts';
+import { ContainerReader } from './container.reader.ts';
+import { fileSource } from './files.ts';
 import { ContainerFileWriter } from './container.writer.ts';
 
 export const SPOOL_FORMAT = 'pcmu/8000/2';
@@ -39,20 +40,6 @@ export interface OpusSealResult {
   readonly oggBytes: number;
   /** Wall time of the encode, ms. */
   readonly encodeMs: number;
-}
-
-export async function fileSource(path: string): Promise<RangeSource & { close(): Promise<void> }> {
-  const fh = await open(path, 'r');
-  const { size } = await fh.stat();
-  return {
-    size,
-    read: async (start, end) => {
-      const buf = Buffer.alloc(end - start);
-      await fh.read(buf, 0, buf.length, start);
-      return buf;
-    },
-    close: () => fh.close(),
-  };
 }
 
 export async function encodeSpool(job: OpusSealJob): Promise<OpusSealResult> {

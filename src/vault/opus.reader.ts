@@ -25,7 +25,7 @@ import {
 import { StereoOpusDecoder } from '../media/opus.ts';
 import { MediaErrors } from '../media/errors.ts';
 import { VaultErrors } from './errors.ts';
-import type { ContainerReader } from './container.reader.ts';
+import { checkRange, type ContainerReader } from './container.reader.ts';
 import { SPOOL_FORMAT } from './opus.encode.ts';
 
 /** Decoded blocks (interleaved µ-law, 16,000 bytes each) of recently read recordings, least recent out. */
@@ -114,18 +114,7 @@ export class OpusReader {
     const recordingId = this.recordingId;
     if (this.#closed)
       throw fail(VaultErrors.KEY_MISSING, 'reader closed (recording shredded?)', { recordingId });
-    if (
-      !(Number.isInteger(start) && Number.isInteger(endExclusive)) ||
-      start < 0 ||
-      endExclusive > this.size ||
-      start > endExclusive
-    )
-      throw fail(VaultErrors.RANGE, 'range outside the recording', {
-        recordingId,
-        start,
-        endExclusive,
-        size: this.size,
-      });
+    checkRange(recordingId, start, endExclusive, this.size);
     if (start === endExclusive) return Buffer.alloc(0);
     const delay = this.footer.delay;
     // Input sample s is decoded at stream position s + delay (the encoder's look-ahead).

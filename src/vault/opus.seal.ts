@@ -5,11 +5,12 @@
  * removed. A crash anywhere before leaves the spool, and `recoverSpools` seals it again.
  */
 import { createHash } from 'node:crypto';
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import type { Logger } from '../log.ts';
 import { fail } from '../errors.ts';
 import { VaultErrors } from './errors.ts';
 import { ContainerReader } from './container.reader.ts';
+import { hashedFile } from './files.ts';
 import { blobKeyOf } from './ids.ts';
 import { OPUS_FORMAT } from './opus.encode.ts';
 import type { Sealer } from './seal.pool.ts';
@@ -43,7 +44,7 @@ export async function sealOpus(
       complexity: d.complexity,
     });
     const hash = createHash('sha256');
-    await d.blobs.put(blobKey, hashed(paths.sealing, hash), enc.size);
+    await d.blobs.put(blobKey, hashedFile(paths.sealing, hash), enc.size);
     const sha256 = hash.digest('hex');
     if (sha256 !== enc.sha256)
       throw fail(VaultErrors.SEAL, 'uploaded bytes differ from the sealed file', { recordingId });
@@ -82,18 +83,5 @@ export async function sealOpus(
   } catch (e) {
     await unlink(paths.sealing).catch(() => undefined);
     throw e;
-  }
-}
-
-async function* hashed(path: string, hash: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
-  const fh = await open(path, 'r');
-  try {
-    for await (const part of fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false })) {
-      const b = part as Buffer;
-      hash.update(b);
-      yield b;
-    }
-  } finally {
-    await fh.close();
   }
 }

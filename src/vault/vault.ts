@@ -3,14 +3,15 @@
  * shreds (R-RET-4), verifies and recovers after a crash. Takes its ports as one object (STYLE.md §4).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { EcouteError, fail, isEcouteError, type RuleId } from '../errors.ts';
 import { VaultErrors } from './errors.ts';
 import { bytesPerSecond, checkFormat } from './container.ts';
-import { ContainerReader, type RangeSource } from './container.reader.ts';
+import { ContainerReader } from './container.reader.ts';
+import { fileSource, hashedFile } from './files.ts';
 import type { KeyRing } from './keyring.ts';
 import { blobKeyOf, checkRecordingId } from './ids.ts';
 import { OPUS_FORMAT, SPOOL_FORMAT } from './opus.encode.ts';
@@ -186,7 +187,12 @@ export class Vault {
     const dataKey = await this.#d.keyRing.dataKey(recordingId);
     let reader: ContainerReader;
     try {
-      reader = await ContainerReader.open(fileSource(path, size), dataKey, recordingId);
+      const src = await fileSource(path);
+      try {
+        reader = await ContainerReader.open(src, dataKey, recordingId);
+      } finally {
+        await src.close();
+      }
       reader.close();
       if ((this.#d.storage ?? 'opus') === 'opus' && reader.header.format === SPOOL_FORMAT)
         return await sealOpus(
@@ -208,7 +214,7 @@ export class Vault {
     }
     const hash = createHash('sha256');
     try {
-      await this.#d.blobs.put(blobKey, hashed(path, hash), size);
+      await this.#d.blobs.put(blobKey, hashedFile(path, hash), size);
       const stored = await this.#d.blobs.head(blobKey);
       if (stored?.size !== size)
         throw fail(VaultErrors.BLOB_UNAVAILABLE, 'stored blob size differs from the spool', {
@@ -460,33 +466,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-function fileSource(path: string, size: number): RangeSource {
-  return {
-    size,
-    read: async (start, end) => {
-      const fh = await open(path, 'r');
-      try {
-        const buf = Buffer.alloc(end - start);
-        await fh.read(buf, 0, buf.length, start);
-        return buf;
-      } finally {
-        await fh.close();
-      }
-    },
-  };
-}
-
-async function* hashed(path: string, hash: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
-  const fh = await open(path, 'r');
-  try {
-    for await (const part of fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false })) {
-      const b = part as Buffer;
-      hash.update(b);
-      yield b;
-    }
-  } finally {
-    await fh.close();
-  }
 }
