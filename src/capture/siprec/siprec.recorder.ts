@@ -128,10 +128,18 @@ export class SiprecRecorder implements SiprecHandler {
       return { kind: 'accept', sdp: this.#answer(session, false).sdp };
     }
     const callIdHeader = header(inv.request, 'call-id') ?? '';
-    const call = await recorder.open(adm, input, {
-      name: 'siprec',
-      ids: { sipCallId: callIdHeader, trunk: analysis.trunk.id, roles: analysis.roles.basis },
-    });
+    let call: ActiveCall;
+    try {
+      call = await recorder.open(adm, input, {
+        name: 'siprec',
+        ids: { sipCallId: callIdHeader, trunk: analysis.trunk.id, roles: analysis.roles.basis },
+      });
+    } catch (e) {
+      // The recorder marked the recording failed and gave the slot back; the SRC gets the error, and no
+      // session is left behind to count against `sip.maxCalls`.
+      this.#sessions.delete(inv.dialogId);
+      throw e;
+    }
     session.call = call;
     try {
       const rtp = await this.#d.rtp.allocate(call.callId, streamSpecs(inv.sdp, analysis), {
@@ -143,6 +151,7 @@ export class SiprecRecorder implements SiprecHandler {
       this.#wire(inv.dialogId, session, call, rtp);
     } catch (e) {
       log.error({ err: e }, 'rtp allocation failed');
+      this.#sessions.delete(inv.dialogId);
       await recorder.close(call.callId, 'error');
       return {
         kind: 'reject',

@@ -7,8 +7,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { renameSync, writeFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import type { Segment } from '../../../src/media/timeline.ts';
+import { dayIn } from '../../../src/capture/admission.ts';
 import { concat, dtmfTone, sine, silence } from '../../../src/media/tones.ts';
 import { levelAt, readChannels, toneShare } from '../../support/audio.ts';
 import { runSipp, sippSkip, twoPartyPcap, type SippCall, type SippResult } from './sipp.ts';
@@ -175,6 +178,48 @@ test(
       'reason',
       'ruleId',
     ]);
+  },
+);
+
+test(
+  'R-PUR-3: a session the vault cannot open (its spool directory is a file) is refused with 500; no session, port or slot is kept, and the next call records',
+  { skip },
+  async () => {
+    const spool = join(stack.dir, 'spool');
+    const before = stack.handler.sessions;
+    renameSync(spool, `${spool}.moved`);
+    writeFileSync(spool, 'not a directory'); // the real condition: the spool cannot be created
+    let from: number;
+    try {
+      ({ from } = await call({ scenario: 'siprec_refused.xml', transport: 't1' }));
+    } finally {
+      rmSync(spool);
+      renameSync(`${spool}.moved`, spool);
+    }
+    const failed = await stack.eventAfter(from, 'failed');
+    const rec = await stack.h.db.recordings.get(failed.recordingId ?? '');
+    assert.equal(rec?.state, 'failed');
+    assert.equal(stack.handler.sessions, before, 'no SIPREC session left behind');
+    assert.equal(stack.rtp.activeCalls, 0, 'no RTP port was opened');
+    assert.equal(stack.h.recorder.active.size, 0);
+    const today = dayIn(stack.h.clock.now(), 'Europe/Paris');
+    const used = Object.values(await stack.h.db.counters.slotsUsed('a1', today)).reduce((a, b) => a + b, 0);
+    assert.equal(used, 0, 'the daily slot taken at admission was given back (R-PUR-3)');
+    // The same day, the same agent: recorded (the cap of 3 a day was not eaten by the refused session).
+    const ms = 1000;
+    const { customer, agent } = tones(ms);
+    const again = stack.h.events.events.length;
+    const r = await runSipp({
+      scenario: 'siprec_pcap.xml',
+      transport: 't1',
+      pcap: twoPartyPcap(customer, agent),
+      pauseMs: ms,
+      port: stack.ports.tcp,
+      noticeEndedAt: new Date(stack.h.clock.now() - 1000).toISOString(),
+    });
+    assert.equal(r.code, 0, r.errors);
+    const { recordingId } = await sealed(again);
+    assert.equal((await stack.h.db.recordings.get(recordingId))?.state, 'sealed');
   },
 );
 
