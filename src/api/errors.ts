@@ -63,5 +63,9 @@ export const ApiErrors = defineErrors({
     summary:
       'The SSO callback failed: missing or expired login state, state mismatch, or the provider refused the code or ID token.',
   },
+  OIDC_UNAVAILABLE: {
+    code: 'ECOUTE_API_OIDC_UNAVAILABLE',
+    summary: 'The identity provider could not be reached to start an SSO login (discovery failed).',
+  },
   NOT_READY: { code: 'ECOUTE_API_NOT_READY', summary: 'A dependency (database, storage) is not reachable.' },
 });

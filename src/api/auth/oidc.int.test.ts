@@ -508,6 +508,48 @@ forEachDialect('OIDC SSO', (h) => {
     );
   });
 
+  it('an IdP that cannot be reached: API clients get ECOUTE_API_OIDC_UNAVAILABLE (503), a browser lands on the login page with that code', async () => {
+    // A port that was listening and is closed: discovery fails with a refused connection.
+    const gone = createServer();
+    await new Promise<void>((ok) => gone.listen(0, '127.0.0.1', ok));
+    const issuer = `http://127.0.0.1:${(gone.address() as AddressInfo).port}`;
+    await new Promise<void>((ok) => gone.close(() => ok()));
+    const down = await buildApp({
+      config: loadConfig({
+        env: {},
+        overrides: {
+          'oidc.issuer': issuer,
+          'oidc.clientId': 'ecoute',
+          'oidc.clientSecret': 'ecoute-test-secret-0123456789abcdef',
+          'oidc.redirectUrl': REDIRECT,
+          'oidc.claimMapping': JSON.stringify(MAPPING),
+        },
+      }),
+      db: h.db.kysely,
+      dialect: h.dialect,
+      clock: h.clock,
+      log: silentLogger,
+      accessLog: log,
+      audio: fakeAudio,
+      console: false,
+    });
+    try {
+      const api = await down.inject({ method: 'GET', url: '/api/auth/oidc/login' });
+      assert.equal(api.statusCode, 503, api.body);
+      assert.equal(api.json<{ code: string }>().code, 'ECOUTE_API_OIDC_UNAVAILABLE');
+      assert.equal(cookieOf(api.headers['set-cookie'], 'ecoute_oidc'), undefined, 'no flow cookie');
+      const browser = await down.inject({
+        method: 'GET',
+        url: '/api/auth/oidc/login',
+        headers: { accept: BROWSER },
+      });
+      assert.equal(browser.statusCode, 302);
+      assert.equal(browser.headers.location, '/login?error=ECOUTE_API_OIDC_UNAVAILABLE');
+    } finally {
+      await down.close();
+    }
+  });
+
   async function ssoWithoutCallback() {
     next.account = 'u-audit';
     next.amr = ['pwd'];

@@ -3,7 +3,7 @@ import { fail, isEcouteError } from '../../errors.ts';
 import { ApiErrors } from '../errors.ts';
 import type { ApiDeps } from '../deps.ts';
 import { logLogin, startSession } from './login.session.ts';
-import { errors } from '../schemas.ts';
+import { errors, problemRef } from '../schemas.ts';
 import type { IdentityStore, User } from './identity.store.ts';
 import { ConfigErrors } from '../../config/errors.ts';
 import { isRole, type Role } from '../access/roles.ts';
@@ -80,11 +80,26 @@ export const oidcRoutes =
       OIDC_LOGIN_PATH,
       {
         config: { access: 'public' },
-        schema: { tags: ['auth'], summary: 'Start an SSO login (redirects to the IdP).', response: redirect },
+        schema: {
+          tags: ['auth'],
+          summary: 'Start an SSO login (redirects to the IdP).',
+          description:
+            'When the IdP cannot be reached, API clients get ECOUTE_API_OIDC_UNAVAILABLE (503) and a browser ' +
+            'navigation is sent to the console, `/login?error=ECOUTE_API_OIDC_UNAVAILABLE`.',
+          response: { ...redirect, 503: problemRef },
+        },
       },
-      async (_req, reply) => {
+      async (req, reply) => {
         const checks = provider.newChecks();
-        const url = await provider.authorizationUrl(checks);
+        let url: string;
+        try {
+          url = await provider.authorizationUrl(checks);
+        } catch (e) {
+          const down = fail(ApiErrors.OIDC_UNAVAILABLE, 'the identity provider did not answer', {}, e);
+          req.log.warn({ code: down.code }, 'SSO login: identity provider unreachable');
+          if (prefersHtml(req.headers.accept)) return reply.redirect(loginErrorPath(down), 302);
+          throw down;
+        }
         // SameSite=Lax, not Strict: the callback is a top-level navigation coming from the IdP's site.
         void reply.setCookie(OIDC_FLOW_COOKIE, Buffer.from(JSON.stringify(checks)).toString('base64url'), {
           path: FLOW_PATH,

@@ -31,6 +31,8 @@ export const en: Catalogue = {
   'err.ECOUTE_API_CONFLICT': 'This already exists (for example a login already taken).',
   'err.ECOUTE_API_OIDC_NO_ROLE':
     'Your company account is recognised, but none of its groups gives a role in Ecoute: ask your administrator.',
+  'err.ECOUTE_API_OIDC_UNAVAILABLE':
+    'Your company’s identity provider is not answering: try again in a moment or sign in with your password.',
   'err.ECOUTE_API_OIDC_FAILED':
     'The SSO sign-in did not complete (attempt expired or interrupted, or the provider’s answer was refused): try again.',
 

@@ -30,6 +30,8 @@ export const fr = {
   'err.ECOUTE_API_CONFLICT': 'Cet élément existe déjà (par exemple un identifiant déjà pris).',
   'err.ECOUTE_API_OIDC_NO_ROLE':
     'Votre compte d’entreprise est reconnu, mais aucun de ses groupes ne donne de rôle dans Ecoute : demandez à votre administrateur.',
+  'err.ECOUTE_API_OIDC_UNAVAILABLE':
+    'Le fournisseur d’identité de l’entreprise ne répond pas : réessayez dans un instant ou connectez-vous avec votre mot de passe.',
   'err.ECOUTE_API_OIDC_FAILED':
     'La connexion SSO n’a pas abouti (tentative expirée ou interrompue, ou réponse du fournisseur refusée) : réessayez.',
 
