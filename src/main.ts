@@ -13,7 +13,7 @@ import { createVault } from './vault/vault.factory.ts';
 import { loadLocalMasterKey, KeyRing } from './vault/keyring.ts';
 import type { Vault } from './vault/vault.ts';
 import { AccessLog } from './audit/access-log.ts';
-import { auditKeyFromConfig, auditKeyPath } from './cli/commands/audit.command.ts';
+import { checkpointKey } from './audit/checkpoint-key.ts';
 import { buildApp } from './api/app.ts';
 import { cryptoRng } from './random.ts';
 import { LiveHub } from './capture/live.hub.ts';
@@ -22,7 +22,6 @@ import { PolicySource } from './capture/policy.source.ts';
 import { Recorder } from './capture/recorder.ts';
 import type { CallEventsSink } from './capture/active-call.ts';
 import { auditEvents } from './audit/recorder.events.ts';
-import { loadOrCreateSecret } from './secret-file.ts';
 import { firstAdmin } from './first-admin.ts';
 import { extraServices, type Service } from './main.services.ts';
 import { WebhookService, teeCallEvents, webhookCallEvents } from './webhooks/webhook.service.ts';
@@ -60,14 +59,16 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
   const db = await openDatabaseFromConfig(config, clock);
   const masterKey = await loadLocalMasterKey({ masterKey: config.vault.masterKey, dataDir: config.dataDir });
   const vault = await createVault(config, { keyStore: db.dataKeys, masterKey, clock, log });
-  const numbers: NumberProtection = await numberProtection(
-    new KeyRing({ current: masterKey, keyStore: db.dataKeys }),
-  );
+  const serviceKeys = new KeyRing({ current: masterKey, keyStore: db.dataKeys });
+  const numbers: NumberProtection = await numberProtection(serviceKeys);
   const accessLog = new AccessLog({
     db: db.kysely,
     dialect: db.dialect,
     clock,
-    checkpointKey: auditKeyFromConfig(config) ?? (await loadOrCreateSecret(auditKeyPath(config.dataDir))),
+    checkpointKey: await checkpointKey(config, {
+      dialect: db.dialect,
+      keyRing: () => Promise.resolve(serviceKeys),
+    }),
     retentionDays: config.audit.retentionDays,
   });
   const policies = new PolicySource();
@@ -116,7 +117,7 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
     clock,
     live,
     recorder,
-    keyRing: new KeyRing({ current: masterKey, keyStore: db.dataKeys }),
+    keyRing: serviceKeys,
   });
 
   const ctx = {
@@ -201,14 +202,18 @@ export async function openCaptureSink(config: Config): Promise<{ sink: Recorder;
   const db = await openDatabaseFromConfig(config, clock);
   const masterKey = await loadLocalMasterKey({ masterKey: config.vault.masterKey, dataDir: config.dataDir });
   const vault = await createVault(config, { keyStore: db.dataKeys, masterKey, clock, log });
-  const numbers = await numberProtection(new KeyRing({ current: masterKey, keyStore: db.dataKeys }));
+  const serviceKeys = new KeyRing({ current: masterKey, keyStore: db.dataKeys });
+  const numbers = await numberProtection(serviceKeys);
   const policies = new PolicySource();
   if (config.policyFile) policies.loadFile(config.policyFile);
   const accessLog = new AccessLog({
     db: db.kysely,
     dialect: db.dialect,
     clock,
-    checkpointKey: auditKeyFromConfig(config) ?? (await loadOrCreateSecret(auditKeyPath(config.dataDir))),
+    checkpointKey: await checkpointKey(config, {
+      dialect: db.dialect,
+      keyRing: () => Promise.resolve(serviceKeys),
+    }),
     retentionDays: config.audit.retentionDays,
   });
   const recorder = new Recorder({

@@ -3,11 +3,9 @@
  * R-DSR-1). Both keys derive (HKDF) from one service key kept in the vault's key store, wrapped by the
  * master key like any data key, so a KMS-held master key protects the numbers too.
  */
-import { hkdfSync } from 'node:crypto';
 import { decryptNumber, encryptNumber, keyedHash } from '../db/keyed-hash.ts';
-import { isEcouteError } from '../errors.ts';
 import type { KeyRing } from '../vault/keyring.ts';
-import { VaultErrors } from '../vault/errors.ts';
+import { deriveKey, serviceKey } from '../vault/service-key.ts';
 
 /** The key store id of the service key (never a recording id: those are UUID-like). */
 export const NUMBER_SERVICE_KEY_ID = 'svc-customer-numbers';
@@ -23,17 +21,9 @@ export interface NumberProtection {
 }
 
 export async function numberProtection(keyRing: KeyRing): Promise<NumberProtection> {
-  let service: Buffer;
-  try {
-    service = await keyRing.dataKey(NUMBER_SERVICE_KEY_ID);
-  } catch (e) {
-    if (!isEcouteError(e, VaultErrors.KEY_MISSING)) throw e;
-    service = await keyRing.createDataKey(NUMBER_SERVICE_KEY_ID);
-  }
-  const derive = (label: string): Buffer =>
-    Buffer.from(hkdfSync('sha256', service, Buffer.alloc(0), label, 32));
-  const hashKey = derive('ecoute/customer-number/hash/v1');
-  const encKey = derive('ecoute/customer-number/enc/v1');
+  const service = await serviceKey(keyRing, NUMBER_SERVICE_KEY_ID);
+  const hashKey = deriveKey(service, 'ecoute/customer-number/hash/v1');
+  const encKey = deriveKey(service, 'ecoute/customer-number/enc/v1');
   service.fill(0);
   return {
     hashKey,

@@ -363,6 +363,6 @@ export const FIELDS: readonly FieldSpec[] = [
     env: 'ECOUTE_AUDIT_CHECKPOINT_KEY',
     kind: secret,
     default: undefined,
-    doc: 'Key of the access log’s signed checkpoints (base64, 32+ bytes); the same on every node. Empty: dataDir/audit-checkpoint.key, created on first start.',
+    doc: 'Key of the access log’s signed checkpoints (base64, 32+ bytes). Empty: on PostgreSQL a key shared by every node, kept in the key store wrapped by the master key; on SQLite dataDir/audit-checkpoint.key, created on first start.',
   },
 ];

@@ -1,17 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CommandModule } from '../cli.ts';
-import type { Config } from '../../config/config.ts';
 import { ExitCode } from '../cli.ts';
 import { systemClock } from '../../clock.ts';
-
-/** The checkpoint key file in the data directory (kept apart from the database, R-SEC-2). */
-export const auditKeyPath = (dataDir: string): string => join(dataDir, 'audit-checkpoint.key');
-
-/** The checkpoint key: `audit.checkpointKey` when set (several nodes share it), else the key file. */
-export function auditKeyFromConfig(c: Config): Buffer | undefined {
-  return c.audit.checkpointKey ? Buffer.from(c.audit.checkpointKey, 'base64') : undefined;
-}
 
 export const auditCommand: CommandModule = ({ program, config, out, err }) => {
   const audit = program.command('audit').description('the access log (R-SEC-2)');
@@ -24,7 +13,15 @@ export const auditCommand: CommandModule = ({ program, config, out, err }) => {
       const { AccessLog } = await import('../../audit/access-log.ts');
       const db = await openDatabaseFromConfig(c, systemClock, false);
       try {
-        const key = auditKeyFromConfig(c) ?? readFileSync(auditKeyPath(c.dataDir));
+        const { checkpointKey } = await import('../../audit/checkpoint-key.ts');
+        const { KeyRing, loadLocalMasterKey } = await import('../../vault/keyring.ts');
+        const keyRing = async () =>
+          new KeyRing({
+            current: await loadLocalMasterKey({ masterKey: c.vault.masterKey, dataDir: c.dataDir }),
+            keyStore: db.dataKeys,
+          });
+        // The same key as the nodes that signed (audit/checkpoint-key.ts); never creates one.
+        const key = await checkpointKey(c, { dialect: db.dialect, keyRing }, { create: false });
         const log = new AccessLog({
           db: db.kysely,
           dialect: db.dialect,
