@@ -45,6 +45,7 @@ export interface WebhookServiceDeps {
 
 export class WebhookService {
   readonly #d: WebhookServiceDeps;
+  readonly #queuing = new Set<Promise<unknown>>();
 
   constructor(deps: WebhookServiceDeps) {
     this.#d = deps;
@@ -73,9 +74,17 @@ export class WebhookService {
 
   /** Fire-and-forget form for synchronous callers (the recorder's event sink); failures are logged. */
   notify(event: WebhookEvent, data: Readonly<Record<string, unknown>>): void {
-    this.emit(event, data).catch((e: unknown) =>
-      this.#d.log.error({ event, err: String(e) }, 'webhook event could not be queued'),
-    );
+    const queued: Promise<unknown> = this.emit(event, data)
+      .catch((e: unknown) =>
+        this.#d.log.error({ event, err: String(e) }, 'webhook event could not be queued'),
+      )
+      .finally(() => this.#queuing.delete(queued));
+    this.#queuing.add(queued);
+  }
+
+  /** Resolves once every event notified so far is queued (or its failure logged): shutdown and tests. */
+  async settled(): Promise<void> {
+    while (this.#queuing.size > 0) await Promise.all([...this.#queuing]);
   }
 
   /** One attempt; a failure schedules the next one itself, so the job always completes. */

@@ -102,11 +102,8 @@ it('webhooks: the recorder events map to recording.sealed and recording.deleted,
   service.register(scheduler);
   const got = new Promise<void>((r) => (arrived = r));
   webhookCallEvents(service).sealed('r9', 'c9', { interrupted: true });
-  // notify() queues asynchronously: wait until the job exists, then run it.
-  for (;;) {
-    if ((await db.jobs.list({ state: 'queued' })).length) break;
-    await new Promise((r) => setImmediate(r));
-  }
+  await service.settled(); // notify() queues asynchronously
+  assert.equal((await db.jobs.list({ state: 'queued' })).length, 1);
   await scheduler.tick();
   await got;
   const body = JSON.parse(received[0]!.body) as { type: string; data: Record<string, unknown> };
