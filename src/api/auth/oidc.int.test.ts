@@ -1,10 +1,10 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
 import { forEachDialect } from '../../db/testing.ts';
+import { startIdp, type Idp } from '../../../test/support/oidc-idp.ts';
 import { loadConfig } from '../../config/config.ts';
 import { silentLogger } from '../../log.ts';
 import { AccessLog } from '../../audit/access-log.ts';
@@ -46,66 +46,6 @@ const MAPPING = {
   'team-a': { team: 'teamA' },
 };
 
-/** Who the provider's login step signs in next, and how (amr; undefined: the ID token has none). */
-const next: { account: string; amr: string[] | undefined } = { account: 'u-audit', amr: ['pwd'] };
-
-async function startProvider(): Promise<{ issuer: string; close: () => Promise<void> }> {
-  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, s) => s.end();
-  const server = createServer((req, res) => handler(req, res));
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: 'ecoute',
-        client_secret: 'ecoute-test-secret-0123456789abcdef',
-        redirect_uris: [REDIRECT],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-      },
-    ],
-    // amr is an ID token claim (OpenID Connect Core §2); oidc-provider fills it from the login below.
-    claims: { openid: ['sub', 'amr'], profile: ['preferred_username', 'name'], groups: ['groups'] },
-    scopes: ['openid', 'profile', 'groups'],
-    findAccount: (_ctx: unknown, id: string) => {
-      const a = ACCOUNTS[id];
-      return a ? { accountId: id, claims: () => ({ sub: id, ...a }) } : undefined;
-    },
-    interactions: { url: (_ctx: unknown, i: { uid: string }) => `/interaction/${i.uid}` },
-    // Consent pre-granted for the first-party client (no consent page to drive).
-    loadExistingGrant: async (ctx: {
-      oidc: { client: { clientId: string }; session: { accountId: string } };
-    }) => {
-      const grant = new provider.Grant({
-        clientId: ctx.oidc.client.clientId,
-        accountId: ctx.oidc.session.accountId,
-      });
-      grant.addOIDCScope('openid profile groups');
-      await grant.save();
-      return grant;
-    },
-    features: { devInteractions: { enabled: false } },
-    cookies: { keys: [randomBytes(16).toString('hex')] },
-  });
-  const oidcHandler = provider.callback();
-  handler = (req, res) => {
-    if (req.url?.startsWith('/me')) {
-      const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
-      res.end = ((chunk?: unknown) => {
-        if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) userinfoBodies.push(chunk.toString());
-        return end(chunk);
-      }) as typeof res.end;
-    }
-    if (!req.url?.startsWith('/interaction/')) return oidcHandler(req, res);
-    void provider
-      .interactionFinished(req, res, {
-        login: { accountId: next.account, ...(next.amr && { amr: next.amr }) },
-      })
-      .catch(() => res.writeHead(500).end());
-  };
-  return { issuer, close: () => new Promise((ok) => server.close(() => ok())) };
-}
-
 /** Follows the browser's redirects by hand through the IdP until it lands on our redirect URL. */
 async function throughIdp(start: string): Promise<string> {
   const jar = new Map<string, string>();
@@ -133,14 +73,19 @@ const cookieOf = (setCookie: string | string[] | undefined, name: string): strin
     ?.slice(name.length + 1);
 
 forEachDialect('OIDC SSO', (h) => {
-  let idp: Awaited<ReturnType<typeof startProvider>>;
+  let idp: Idp;
   let app: Awaited<ReturnType<typeof buildApp>>;
   /** The same deployment with `oidc.mfaAmr: []`: the IdP is never trusted for the second factor. */
   let strict: Awaited<ReturnType<typeof buildApp>>;
   let log: AccessLog;
 
   before(async () => {
-    idp = await startProvider();
+    idp = await startIdp({
+      accounts: ACCOUNTS,
+      clientSecret: 'ecoute-test-secret-0123456789abcdef',
+      onUserinfo: (body) => userinfoBodies.push(body),
+    });
+    idp.register(REDIRECT);
     log = new AccessLog({
       db: h.db.kysely,
       dialect: h.dialect,
@@ -206,8 +151,7 @@ forEachDialect('OIDC SSO', (h) => {
 
   /** login → IdP → callback; returns the callback's answer and the flow cookie used. */
   async function sso(account: string, amr: string[] | undefined, on = app, accept?: string) {
-    next.account = account;
-    next.amr = amr;
+    idp.next = { account, amr };
     const start = await on.inject({ method: 'GET', url: '/api/auth/oidc/login' });
     assert.equal(start.statusCode, 302);
     const flow = cookieOf(start.headers['set-cookie'], 'ecoute_oidc');
@@ -551,8 +495,7 @@ forEachDialect('OIDC SSO', (h) => {
   });
 
   async function ssoWithoutCallback() {
-    next.account = 'u-audit';
-    next.amr = ['pwd'];
+    idp.next = { account: 'u-audit', amr: ['pwd'] };
     const start = await app.inject({ method: 'GET', url: '/api/auth/oidc/login' });
     const flow = cookieOf(start.headers['set-cookie'], 'ecoute_oidc') ?? '';
     return { query: await throughIdp(String(start.headers.location)), flow };

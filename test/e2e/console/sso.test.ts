@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { base32Decode, totp } from '../../../src/api/auth/totp.ts';
 import { ARTIFACTS, chromiumAvailable, startHarness, type Harness } from './harness.ts';
-import { startIdp, type Idp } from './idp.ts';
+import { startIdp, type Idp } from '../../support/oidc-idp.ts';
 import { seedInformedAgent, seedPlayable } from './seed.ts';
 import { join } from 'node:path';
 
@@ -68,9 +68,11 @@ describe('console SSO and second factor in Chromium', { skip }, () => {
 
   before(async () => {
     idp = await startIdp({
-      'u-sup': { name: 'Sam Sup', groups: ['cc-supervisors', 'team-a'] },
-      // Known to the IdP, but in no group the mapping gives a role.
-      'u-none': { name: 'Nadia Nobody', groups: ['marketing'] },
+      accounts: {
+        'u-sup': { name: 'Sam Sup', groups: ['cc-supervisors', 'team-a'] },
+        // Known to the IdP, but in no group the mapping gives a role.
+        'u-none': { name: 'Nadia Nobody', groups: ['marketing'] },
+      },
     });
     idp.next = { account: 'u-sup', amr: ['pwd'] };
     h = await startHarness({
