@@ -118,6 +118,7 @@ export async function startEcoute(config: Config, opts: StartOptions = {}): Prom
     live,
     recorder,
     keyRing: serviceKeys,
+    metrics,
   });
 
   const ctx = {

@@ -13,6 +13,8 @@ import type { Logger } from '../log.ts';
 import type { Recorder } from '../capture/recorder.ts';
 import { applyControl, controllable, type PressedBy } from '../capture/call-control.ts';
 import { ClusterErrors } from './errors.ts';
+import { CLOCK_TOLERANCE_MS } from './sealed.wire.ts';
+import type { ClusterMetrics } from './nats.relay.ts';
 import {
   controlSubject,
   decodeReply,
@@ -28,7 +30,7 @@ import {
 /** How long a node waits for the owner's answer by default, ms: a CTI expects an answer at once. */
 export const CONTROL_TIMEOUT_MS = 2000;
 /** How far apart the sender's and the owner's clocks may be, ms; also how long request ids are kept. */
-export const CONTROL_TOLERANCE_MS = 30_000;
+export const CONTROL_TOLERANCE_MS = CLOCK_TOLERANCE_MS;
 
 /** The request/reply part of the NATS connection (NatsRelay). */
 export interface ControlTransport {
@@ -44,6 +46,8 @@ export interface ClusterControlOptions {
   /** This node's calls: the owner side acts on them. */
   readonly calls: Pick<Recorder, 'active'>;
   readonly log: Logger;
+  /** Counts refused requests (`control_<refusal>`); optional (tests). */
+  readonly metrics?: ClusterMetrics | undefined;
   readonly clock?: Clock;
   /** Default CONTROL_TIMEOUT_MS. */
   readonly timeoutMs?: number;
@@ -163,6 +167,7 @@ export class ClusterControl {
       req = decodeRequest(key, data);
     } catch (e) {
       const refusal: Refusal = isEcouteError(e, ClusterErrors.CONTROL_FORGED) ? 'signature' : 'malformed';
+      this.#o.metrics?.clusterRejected(`control_${refusal}`);
       log.warn({ code: (e as { code?: string }).code, refusal }, 'control request refused');
       return { v: 1, kind: 'reply', requestId: 'unknown', from: nodeId, outcome: 'refused', refusal };
     }
@@ -177,6 +182,7 @@ export class ClusterControl {
     const ids = { requestId: req.requestId, callId: req.callId, action: req.action, from: req.from };
     const refusal = this.#admit(req);
     if (refusal) {
+      this.#o.metrics?.clusterRejected(`control_${refusal}`);
       log.warn({ ...ids, code: ClusterErrors.CONTROL_FORGED.code, refusal }, 'control request refused');
       return reply('refused', refusal);
     }

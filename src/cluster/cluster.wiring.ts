@@ -2,8 +2,9 @@
  * What the composition root needs from the cluster layer, in two calls: `nodeMetrics` before the recorder
  * (which takes the metrics hook), `joinCluster` after it (the relay reads the recorder's active calls).
  * Without ECOUTE_NATS_URL the node runs alone: ClusterCalls lists and serves local calls only. With it,
- * the node also answers call control for its calls from other nodes (cluster.control.ts), keyed with the
- * cluster control key derived from the shared key store and master key (control.key.ts).
+ * the node also answers call control for its calls from other nodes (cluster.control.ts); control, live
+ * audio and announcements are keyed with the cluster keys derived from the shared key store and master
+ * key (control.key.ts).
  */
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -17,8 +18,8 @@ import type { KeyRing } from '../vault/keyring.ts';
 import { EcouteMetrics } from '../metrics/metrics.ts';
 import { ClusterCalls, localCallsOf } from './cluster.calls.ts';
 import { ClusterControl } from './cluster.control.ts';
-import { clusterControlKey } from './control.key.ts';
-import { NatsRelay } from './nats.relay.ts';
+import { clusterKeys } from './control.key.ts';
+import { NatsRelay, type ClusterMetrics } from './nats.relay.ts';
 import type { NodeIdentity } from './node.ts';
 
 export function nodeMetrics(
@@ -49,31 +50,37 @@ export async function joinCluster(
     readonly clock: Clock;
     readonly live: LiveHub;
     readonly recorder: Recorder;
-    /** The vault's key ring: the cluster control key is a service key in its store. */
+    /** The vault's key ring: the cluster keys derive from a service key in its store. */
     readonly keyRing: Pick<KeyRing, 'dataKey' | 'createDataKey'>;
+    /** Counts messages dropped from NATS (ecoute_cluster_rejected_total). */
+    readonly metrics?: ClusterMetrics | undefined;
   },
 ): Promise<Cluster> {
   const local = localCallsOf(deps.recorder, deps.node.id);
   const url = config.nats.url;
-  const key = url ? await clusterControlKey(deps.keyRing) : undefined;
-  const relay = url
-    ? await NatsRelay.connect({
-        url,
-        nodeId: deps.node.id,
-        log: deps.log,
-        clock: deps.clock,
-        localCalls: local,
-      })
-    : undefined;
+  const keys = url ? await clusterKeys(deps.keyRing) : undefined;
+  const relay =
+    url && keys
+      ? await NatsRelay.connect({
+          url,
+          nodeId: deps.node.id,
+          log: deps.log,
+          clock: deps.clock,
+          localCalls: local,
+          keys,
+          metrics: deps.metrics,
+        })
+      : undefined;
   let control: ClusterControl | undefined;
-  if (relay && key) {
+  if (relay && keys) {
     deps.live.setRelay(relay);
     control = new ClusterControl({
       nodeId: deps.node.id,
       transport: relay,
-      key,
+      key: keys.control,
       calls: deps.recorder,
       log: deps.log,
+      metrics: deps.metrics,
       clock: deps.clock,
       timeoutMs: config.nats.controlTimeoutMs,
     });

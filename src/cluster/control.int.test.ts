@@ -4,6 +4,7 @@
  * metadata store of a cluster, with the key store the control key derives from). A call held by A is
  * paused, resumed, flagged and destroyed by presses that land on B's API; refusals stay on B; a forged,
  * replayed or misdirected request is refused by A; an owner that does not answer is a 503, never a success.
+ * A call announced by a NATS client without the cluster keys is unknown to B's API (404), and counted.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +23,7 @@ import { FakeClock } from '../clock.ts';
 import type { Db } from '../db/index.ts';
 import { silentLogger } from '../log.ts';
 import { loadConfig } from '../config/config.ts';
+import { EcouteMetrics } from '../metrics/metrics.ts';
 import { AccessLog } from '../audit/access-log.ts';
 import { buildApp } from '../api/app.ts';
 import { IdentityStore } from '../api/auth/identity.store.ts';
@@ -34,7 +36,7 @@ import {
 import { parsePolicyText } from '../policy/parse.ts';
 import { tempDir } from '../../test/support/tmp.ts';
 import { joinCluster, type Cluster } from './cluster.wiring.ts';
-import { clusterControlKey } from './control.key.ts';
+import { clusterKeys, type ClusterKeys } from './control.key.ts';
 import {
   controlSubject,
   decodeReply,
@@ -42,8 +44,9 @@ import {
   encodeRequest,
   type ControlRequest,
 } from './control.wire.ts';
-import { CALLS_SUBJECT, encodeAnnouncement, type LiveCallInfo } from './live.wire.ts';
-import { NATS_TEST_URL, natsAvailable } from './testing.ts';
+import { CALLS_SUBJECT, encodeAnnouncement, type CallsAnnouncement, type LiveCallInfo } from './live.wire.ts';
+import { Sealer } from './sealed.wire.ts';
+import { NATS_TEST_URL, natsAvailable, RejectionCounter } from './testing.ts';
 
 const TIMEOUT_MS = 1000;
 
@@ -63,6 +66,8 @@ interface TestNode {
   readonly cluster: Cluster;
   readonly app: Awaited<ReturnType<typeof buildApp>>;
   readonly ws: string;
+  readonly metrics: EcouteMetrics;
+  readonly rejected: RejectionCounter;
 }
 
 /** The quality example with live listening on and no daily cap (many calls per run). */
@@ -86,6 +91,14 @@ async function node(name: string, db: Db | undefined, checkpointKey: Buffer): Pr
     env: {},
     overrides: { 'nats.url': NATS_TEST_URL, 'nats.controlTimeoutMs': TIMEOUT_MS },
   });
+  const metrics = new EcouteMetrics({
+    nodeId: id,
+    clock,
+    db: h.db.kysely,
+    activeCalls: () => h.recorder.active.size,
+    processMetrics: false,
+  });
+  const rejected = new RejectionCounter(metrics);
   const cluster = await joinCluster(config, {
     node: { id, roles: ['api', 'ingest'] },
     log: silentLogger,
@@ -93,6 +106,7 @@ async function node(name: string, db: Db | undefined, checkpointKey: Buffer): Pr
     live: h.live,
     recorder: h.recorder,
     keyRing: h.keyRing,
+    metrics: rejected,
   });
   const accessLog = new AccessLog({
     db: h.db.kysely,
@@ -115,7 +129,7 @@ async function node(name: string, db: Db | undefined, checkpointKey: Buffer): Pr
     cluster: cluster.calls,
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { id, h, cluster, app, ws: url.replace('http://', 'ws://') };
+  return { id, h, cluster, app, ws: url.replace('http://', 'ws://'), metrics, rejected };
 }
 
 /** Resolves when `pred` holds on `n`'s view of the cluster (announcements are events: no polling). */
@@ -177,6 +191,7 @@ describe('call control across nodes over NATS', async () => {
   let b: TestNode;
   let identity: IdentityStore;
   let key: Buffer;
+  let keys: ClusterKeys;
   let spy: NatsConnection;
   let spySub: Subscription;
   const seenByA: Msg[] = [];
@@ -213,7 +228,8 @@ describe('call control across nodes over NATS', async () => {
     cti = { authorization: `Bearer ${t.token}` };
     ctiId = `token:${t.id}`;
     // The test derives the same key as the nodes: one key store, one master key.
-    key = await clusterControlKey(a.h.keyRing);
+    keys = await clusterKeys(a.h.keyRing);
+    key = keys.control;
     // A second subscriber on A's control subject sees every request sent to A, in order.
     spy = await natsConnect({ servers: NATS_TEST_URL });
     spySub = spy.subscribe(controlSubject(a.id), { callback: (_e, m) => void seenByA.push(m) });
@@ -353,6 +369,9 @@ describe('call control across nodes over NATS', async () => {
 
   it('A refuses a forged, replayed, misdirected or stale request, and acts on none', async () => {
     const { handle, callId } = await callOnA();
+    const refusals = ['signature', 'wrong_node', 'stale', 'replayed'] as const;
+    const counted = () => refusals.map((r) => a.rejected.count(`control_${r}`));
+    const countedBefore = counted();
     const ask = async (data: Uint8Array) =>
       decodeReply(key, (await spy.request(controlSubject(a.id), data, { timeout: 5000 })).data);
     const genuine: ControlRequest = {
@@ -385,11 +404,73 @@ describe('call control across nodes over NATS', async () => {
     const replayed = await ask(captured.data);
     assert.equal('refusal' in replayed && replayed.refusal, 'replayed');
     assert.equal(stateOnA(callId), 'recording', 'the replayed pause was not applied');
+    assert.deepEqual(
+      counted().map((n, i) => n - (countedBefore[i] ?? 0)),
+      [1, 1, 1, 1],
+      'each refusal counted in ecoute_cluster_rejected_total',
+    );
     await handle.end('completed');
   });
 
+  it('a call announced by a NATS client without the cluster keys is unknown on B: listening and pressing answer 404, and B counts it', async () => {
+    const fake: LiveCallInfo = {
+      callId: randomUUID(),
+      recordingId: randomUUID(),
+      nodeId: a.id, // posing as A
+      team: 'support',
+      agentId: 'a1',
+      queue: null,
+      direction: 'inbound',
+      policyId: 'qualite-2026-q4',
+      purposes: ['quality'],
+      liveListening: true,
+      startedAt: clock.now(),
+      state: 'recording',
+    };
+    const started: CallsAnnouncement = { v: 1, type: 'started', call: fake };
+    const forgedBefore = b.rejected.count('calls_forged');
+    const rc = await natsConnect({ servers: NATS_TEST_URL });
+    try {
+      rc.publish(CALLS_SUBJECT, encodeAnnouncement(started)); // in clear, as before announcements were sealed
+      rc.publish(
+        CALLS_SUBJECT,
+        new Sealer(randomBytes(32)).seal(CALLS_SUBJECT, clock.now(), encodeAnnouncement(started)),
+      );
+      // A barrier: once B lists a call this connection announced next with the cluster key, B has judged
+      // the two before it (NATS keeps one connection's order on a subject).
+      const marker: LiveCallInfo = { ...fake, callId: randomUUID(), nodeId: `marker-${randomUUID()}` };
+      const seal = new Sealer(keys.calls);
+      const announce = (m: CallsAnnouncement) =>
+        rc.publish(CALLS_SUBJECT, seal.seal(CALLS_SUBJECT, clock.now(), encodeAnnouncement(m)));
+      announce({ v: 1, type: 'started', call: marker });
+      await until(b, () => b.cluster.calls.get(marker.callId) !== undefined);
+
+      assert.equal(b.cluster.calls.get(fake.callId), undefined);
+      const listed = await b.app.inject({ method: 'GET', url: '/api/calls/live', headers: as.sup! });
+      assert.equal(listed.statusCode, 200);
+      assert.ok(listed.body.includes(marker.callId), 'the live list holds calls held elsewhere');
+      assert.ok(!listed.body.includes(fake.callId), 'but not the fake one');
+      const pressed = await press(b, fake.callId, 'pause', cti);
+      assert.deepEqual([pressed.status, pressed.body.code], [404, 'ECOUTE_CALLS_NOT_IN_PROGRESS']);
+      await assert.rejects(listen(b, fake.callId, as.sup!).open, /404/, 'nobody listens to it');
+      assert.deepEqual(await logRows('pause', fake.callId), [], 'as for an unknown call: no trace');
+      // Other clusters on the same NATS server are forged to this one too: at least these two.
+      assert.ok(b.rejected.count('calls_forged') >= forgedBefore + 2);
+      const exposed = await b.metrics.text();
+      const line = exposed
+        .split('\n')
+        .find((l) => l.startsWith('ecoute_cluster_rejected_total{kind="calls_forged"'));
+      assert.ok(line && Number(line.split(' ').pop()) >= forgedBefore + 2, `metric exposed: ${line}`);
+      announce({ v: 1, type: 'snapshot', nodeId: marker.nodeId, calls: [] });
+      await until(b, () => b.cluster.calls.get(marker.callId) === undefined);
+    } finally {
+      await rc.close();
+    }
+  });
+
   it('an owner that answers with a bad signature, or not at all, or is gone: 502 / 503, never a success', async () => {
-    // A client of the NATS server without the cluster key announces a call and poses as its owner.
+    // A call announced with the cluster key (as a node of the cluster would) whose owner's control subject
+    // a client of the NATS server without the key answers: NATS itself has no ACLs in Ecoute's config.
     const rogue = `rogue.ecoute.test:1:${randomUUID().slice(0, 6)}`;
     const fake: LiveCallInfo = {
       callId: randomUUID(),
@@ -429,7 +510,14 @@ describe('call control across nodes over NATS', async () => {
       },
     });
     await rc.flush();
-    rc.publish(CALLS_SUBJECT, encodeAnnouncement({ v: 1, type: 'started', call: fake }));
+    rc.publish(
+      CALLS_SUBJECT,
+      new Sealer(keys.calls).seal(
+        CALLS_SUBJECT,
+        clock.now(),
+        encodeAnnouncement({ v: 1, type: 'started', call: fake }),
+      ),
+    );
     await until(b, () => b.cluster.calls.get(fake.callId) !== undefined);
 
     const forged = await press(b, fake.callId, 'pause', cti);

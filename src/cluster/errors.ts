@@ -7,6 +7,12 @@ export const ClusterErrors = defineErrors({
     summary:
       'A message on an ecoute.live.*, ecoute.calls.* or ecoute.control.* subject is malformed (wrong version, truncated, bad JSON); it is dropped.',
   },
+  MESSAGE_FORGED: {
+    code: 'ECOUTE_CLUSTER_MESSAGE_FORGED',
+    rule: 'R-SEC-4',
+    summary:
+      'A message on an ecoute.live.* or ecoute.calls.* subject does not open with the cluster key (not sealed by a node of this cluster, altered, moved to another call or subject), or is stale (more than 30 s from this node’s clock) or replayed: it is dropped, never played nor listed, and counted in ecoute_cluster_rejected_total{kind}.',
+  },
   NATS_UNAVAILABLE: {
     code: 'ECOUTE_CLUSTER_NATS_UNAVAILABLE',
     summary: 'The NATS server named by ECOUTE_NATS_URL cannot be reached at start-up.',

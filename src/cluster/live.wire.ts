@@ -1,8 +1,9 @@
 /**
- * The bytes on NATS (pure): a live block is a 16-byte header + the stereo µ-law exactly as the spool gets
- * it; a close notice carries the reason and the rule that ended listening (R-CAL-2, R-PCI-1). Call
- * announcements are JSON with the non-personal call facts only: ids, team, agent id, queue, policy,
- * purposes, whether live listening is allowed, start time. No number, name or SIP URI ever crosses.
+ * What NATS carries, before sealing (pure): a live block is a 16-byte header + the stereo µ-law exactly as
+ * the spool gets it; a close notice carries the reason and the rule that ended listening (R-CAL-2,
+ * R-PCI-1). Call announcements are JSON with the non-personal call facts only: ids, team, agent id, queue,
+ * policy, purposes, whether live listening is allowed, start time. No number, name or SIP URI ever crosses.
+ * These plaintexts never reach NATS as such: the relay seals each one (sealed.wire.ts, R-SEC-4).
  */
 import { fail } from '../errors.ts';
 import { decodeG711 } from '../media/g711.ts';
@@ -23,6 +24,8 @@ export type LiveMessage =
 /** Subject of one call's audio. Call ids are UUIDs, so they never contain NATS tokens ('.', '*', '>'). */
 export const liveSubject = (callId: string): string => `ecoute.live.${callId}`;
 export const CALLS_SUBJECT = 'ecoute.calls.live';
+/** What a live message is sealed for: its subject and its call, so it cannot be moved to another call. */
+export const liveContext = (callId: string): string => `${liveSubject(callId)}\n${callId}`;
 
 /** version u8 | kind u8 | channels u8 | paused u8 | seq u32 | startSample u32 | frames u32 | pcmu… */
 export function encodeBlock(block: StereoBlock): Uint8Array {

@@ -7,6 +7,13 @@
  * to reach live listeners (after the pause gate, R-PCI-1). Close notices travel on the same subject, in
  * order with the audio, so an objection (R-CAL-2) or a pause (R-PCI-1) disconnects remote listeners too.
  * The same connection carries call control between nodes (request/reply, cluster.control.ts).
+ *
+ * Nothing crosses in clear (R-SEC-4, sealed.wire.ts): audio and close notices are sealed with the cluster's
+ * live key for their call's subject, announcements with its calls key. A receiver drops, counts
+ * (`ecoute_cluster_rejected_total{kind}`) and never plays or lists a message that does not open, whose
+ * time is more than CLOCK_TOLERANCE_MS from its clock, or whose sequence is not above the last one it
+ * accepted from that sender (per call for audio, per node for announcements): a client of the NATS server
+ * without the master key can neither hear a call, nor inject or replay audio, nor announce a call.
  */
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { systemClock, type Clock } from '../clock.ts';
@@ -15,6 +22,8 @@ import type { Logger } from '../log.ts';
 import { LiveHub, type LiveListener, type LiveRelay } from '../capture/live.hub.ts';
 import type { StereoBlock } from '../media/pipeline.types.ts';
 import { ClusterErrors } from './errors.ts';
+import type { Refusal } from './control.wire.ts';
+import { CLOCK_TOLERANCE_MS, openSealed, Sealer, type Opened } from './sealed.wire.ts';
 import {
   CALLS_SUBJECT,
   decodeAnnouncement,
@@ -22,16 +31,30 @@ import {
   encodeAnnouncement,
   encodeBlock,
   encodeClose,
+  liveContext,
   liveSubject,
   type CallsAnnouncement,
   type CloseReason,
   type LiveCallInfo,
 } from './live.wire.ts';
 
+/** Why a message from NATS was dropped: the `kind` label of ecoute_cluster_rejected_total (no call, no agent). */
+export type RejectionKind =
+  `${'live' | 'calls'}_${'forged' | 'stale' | 'replayed' | 'malformed'}` | `control_${Refusal}`;
+
+/** The metrics hook of the cluster layer (EcouteMetrics). */
+export interface ClusterMetrics {
+  clusterRejected(kind: RejectionKind): void;
+}
+
 export interface NatsRelayOptions {
   readonly url: string;
   readonly nodeId: string;
   readonly log: Logger;
+  /** The cluster's live and calls keys (control.key.ts), the same on every node. */
+  readonly keys: { readonly live: Uint8Array; readonly calls: Uint8Array };
+  /** Counts dropped messages; optional (tests). */
+  readonly metrics?: ClusterMetrics | undefined;
   /** The calls this node holds now (recording or paused). */
   readonly localCalls: () => readonly LiveCallInfo[];
   readonly clock?: Clock;
@@ -44,6 +67,15 @@ interface RemoteNode {
   readonly calls: Map<string, LiveCallInfo>;
 }
 
+/** A call held elsewhere that someone here listens to: the last sequence accepted on its subject. */
+interface RemoteSub {
+  readonly sub: Subscription;
+  lastSeq: number;
+}
+
+/** At most one warning per kind of rejection in this period, ms: a flood must not flood the logs. */
+const WARN_EVERY_MS = 60_000;
+
 export class NatsRelay implements LiveRelay {
   readonly #o: NatsRelayOptions;
   readonly #nc: NatsConnection;
@@ -54,8 +86,14 @@ export class NatsRelay implements LiveRelay {
   readonly #nodes = new Map<string, RemoteNode>();
   /** Listeners on this node of calls held elsewhere. */
   readonly #remoteHub = new LiveHub();
-  readonly #remoteSubs = new Map<string, Subscription>();
+  readonly #remoteSubs = new Map<string, RemoteSub>();
   readonly #watchers = new Set<() => void>();
+  readonly #live: Sealer;
+  readonly #calls: Sealer;
+  /** The last announcement accepted from each node: its sequence and time (replays are refused). */
+  readonly #senders = new Map<string, { seq: number; at: number }>();
+  /** Rejections since the last warning, per kind, and when that warning was. */
+  readonly #rejections = new Map<RejectionKind, { count: number; warnedAt: number }>();
   #timer: NodeJS.Timeout | undefined;
 
   private constructor(o: NatsRelayOptions, nc: NatsConnection) {
@@ -63,6 +101,8 @@ export class NatsRelay implements LiveRelay {
     this.#nc = nc;
     this.#clock = o.clock ?? systemClock;
     this.#heartbeatMs = o.heartbeatMs ?? 2000;
+    this.#live = new Sealer(o.keys.live);
+    this.#calls = new Sealer(o.keys.calls);
   }
 
   static async connect(o: NatsRelayOptions): Promise<NatsRelay> {
@@ -99,12 +139,12 @@ export class NatsRelay implements LiveRelay {
   publish(callId: string, block: StereoBlock): void {
     // Audio flows only while recording: the first block after a resume tells the cluster (R-PCI-1).
     if (this.#announced.get(callId) !== 'recording') this.#announceLocal(callId);
-    this.#pub(liveSubject(callId), encodeBlock(block));
+    this.#pubLive(callId, encodeBlock(block));
   }
 
   /** Called by the local LiveHub when a call's listeners are disconnected (end, objection, pause). */
   disconnect(callId: string, reason: CloseReason, rule?: string): void {
-    this.#pub(liveSubject(callId), encodeClose(reason, rule));
+    this.#pubLive(callId, encodeClose(reason, rule));
     // A pause is announced at once, so another node neither lists nor lets anyone join a paused call.
     if (reason === 'paused') this.#announceLocal(callId);
     if (reason === 'ended' || reason === 'objection') {
@@ -128,7 +168,7 @@ export class NatsRelay implements LiveRelay {
           if (!err) this.#onLive(callId, msg.data);
         },
       });
-      this.#remoteSubs.set(callId, sub);
+      this.#remoteSubs.set(callId, { sub, lastSeq: 0 });
     }
     return () => {
       off();
@@ -194,6 +234,11 @@ export class NatsRelay implements LiveRelay {
     this.#send({ v: 1, type: 'started', call });
   }
 
+  /** Seals for the call's subject (R-SEC-4): the audio never reaches NATS in clear. */
+  #pubLive(callId: string, plaintext: Uint8Array): void {
+    this.#pub(liveSubject(callId), this.#live.seal(liveContext(callId), this.#clock.now(), plaintext));
+  }
+
   #pub(subject: string, data: Uint8Array): void {
     try {
       this.#nc.publish(subject, data);
@@ -204,19 +249,29 @@ export class NatsRelay implements LiveRelay {
   }
 
   #send(a: CallsAnnouncement): void {
-    this.#pub(CALLS_SUBJECT, encodeAnnouncement(a));
+    this.#pub(CALLS_SUBJECT, this.#calls.seal(CALLS_SUBJECT, this.#clock.now(), encodeAnnouncement(a)));
   }
 
   #onAnnouncement(data: Uint8Array): void {
+    const opened = this.#open('calls', this.#o.keys.calls, CALLS_SUBJECT, data);
+    if (!opened) return;
     let a: CallsAnnouncement;
     try {
-      a = decodeAnnouncement(data);
+      a = decodeAnnouncement(opened.plaintext);
     } catch {
-      this.#o.log.warn({}, 'malformed call announcement dropped');
+      this.#reject('calls_malformed');
       return;
     }
     const from = a.type === 'started' ? a.call.nodeId : a.nodeId;
     if (from === this.#o.nodeId) return;
+    // Sealed by a node of the cluster, but maybe captured earlier and sent again: an ended call would
+    // come back, a dead node would look alive.
+    const last = this.#senders.get(from);
+    if (last && opened.seq <= last.seq) {
+      this.#reject('calls_replayed');
+      return;
+    }
+    this.#senders.set(from, { seq: opened.seq, at: opened.at });
     const node = this.#node(from);
     switch (a.type) {
       case 'hello':
@@ -252,7 +307,10 @@ export class NatsRelay implements LiveRelay {
   }
 
   #expire(): void {
-    const limit = this.#clock.now() - 3 * this.#heartbeatMs;
+    const now = this.#clock.now();
+    // A replay of anything older than the tolerance is refused as stale: its sender's number can go.
+    for (const [id, last] of this.#senders) if (last.at < now - CLOCK_TOLERANCE_MS) this.#senders.delete(id);
+    const limit = now - 3 * this.#heartbeatMs;
     let changed = false;
     for (const [id, n] of this.#nodes) {
       if (n.seenAt >= limit) continue;
@@ -265,11 +323,21 @@ export class NatsRelay implements LiveRelay {
   }
 
   #onLive(callId: string, data: Uint8Array): void {
+    const remote = this.#remoteSubs.get(callId);
+    if (!remote) return;
+    // Bound to this call's subject: a block of another call, or from outside the cluster, does not open.
+    const opened = this.#open('live', this.#o.keys.live, liveContext(callId), data);
+    if (!opened) return;
+    if (opened.seq <= remote.lastSeq) {
+      this.#reject('live_replayed'); // or reordered: never played out of order
+      return;
+    }
+    remote.lastSeq = opened.seq;
     let m;
     try {
-      m = decodeLive(data);
+      m = decodeLive(opened.plaintext);
     } catch {
-      this.#o.log.warn({}, 'malformed live message dropped');
+      this.#reject('live_malformed');
       return;
     }
     if (m.kind === 'block') {
@@ -281,10 +349,42 @@ export class NatsRelay implements LiveRelay {
   }
 
   #dropSub(callId: string): void {
-    const sub = this.#remoteSubs.get(callId);
-    if (!sub) return;
+    const remote = this.#remoteSubs.get(callId);
+    if (!remote) return;
     this.#remoteSubs.delete(callId);
-    sub.unsubscribe();
+    remote.sub.unsubscribe();
+  }
+
+  /** The sealed message's content if it opens and is fresh; otherwise counted and undefined. */
+  #open(area: 'live' | 'calls', key: Uint8Array, context: string, data: Uint8Array): Opened | undefined {
+    let opened: Opened;
+    try {
+      opened = openSealed(key, context, data);
+    } catch {
+      this.#reject(`${area}_forged`);
+      return undefined;
+    }
+    if (Math.abs(this.#clock.now() - opened.at) > CLOCK_TOLERANCE_MS) {
+      this.#reject(`${area}_stale`);
+      return undefined;
+    }
+    return opened;
+  }
+
+  /** Counts a dropped message; warns at most once a minute per kind, with the count since the last. */
+  #reject(kind: RejectionKind): void {
+    this.#o.metrics?.clusterRejected(kind);
+    const now = this.#clock.now();
+    const r = this.#rejections.get(kind) ?? { count: 0, warnedAt: -Infinity };
+    r.count++;
+    this.#rejections.set(kind, r);
+    if (now - r.warnedAt < WARN_EVERY_MS) return;
+    this.#o.log.warn(
+      { code: ClusterErrors.MESSAGE_FORGED.code, kind, count: r.count },
+      'cluster messages dropped: not from a node of this cluster, stale or replayed',
+    );
+    r.count = 0;
+    r.warnedAt = now;
   }
 
   #changed(): void {

@@ -7,6 +7,7 @@ import { connect as natsConnect } from '@nats-io/transport-node';
 import { connect, sendJson } from '../capture/testing/ws.peer.ts';
 import type { StereoBlock } from '../media/pipeline.types.ts';
 import { decodeG711, encodeG711, linearToUlaw } from '../media/g711.ts';
+import type { ClusterMetrics, RejectionKind } from './nats.relay.ts';
 
 // Tests are the one place besides src/config that reads the environment: they pick their test servers.
 // eslint-disable-next-line no-restricted-properties
@@ -59,6 +60,53 @@ export function testBlock(seq: number, frames: number, agent: number, customer: 
     paused: false,
     buffer,
   };
+}
+
+/** Block `seq` of a stereo tone (agent 440 Hz, customer 1 kHz): audio whose bytes never repeat in a block. */
+export function toneBlock(seq: number, frames = 800): StereoBlock {
+  const b = testBlock(seq, frames, 0, 0);
+  for (let i = 0; i < frames; i++) {
+    const t = (b.startSample + i) / 8000;
+    b.pcm[2 * i] = Math.round(6000 * Math.sin(2 * Math.PI * 440 * t));
+    b.pcm[2 * i + 1] = Math.round(6000 * Math.sin(2 * Math.PI * 1000 * t));
+  }
+  encodeG711('pcmu', b.pcm, b.pcmu);
+  decodeG711('pcmu', b.pcmu, b.pcm);
+  return b;
+}
+
+/**
+ * The cluster's rejection counts as a node keeps them (the hook of ecoute_cluster_rejected_total), which a
+ * test can await: a dropped message leaves no other trace to wait for. Forwards to `inner` when given.
+ */
+export class RejectionCounter implements ClusterMetrics {
+  readonly #counts = new Map<RejectionKind, number>();
+  readonly #waiters: { kind: RejectionKind; n: number; resolve: () => void }[] = [];
+  readonly #inner: ClusterMetrics | undefined;
+
+  constructor(inner?: ClusterMetrics) {
+    this.#inner = inner;
+  }
+
+  clusterRejected(kind: RejectionKind): void {
+    this.#inner?.clusterRejected(kind);
+    this.#counts.set(kind, this.count(kind) + 1);
+    for (const w of [...this.#waiters])
+      if (this.count(w.kind) >= w.n) {
+        this.#waiters.splice(this.#waiters.indexOf(w), 1);
+        w.resolve();
+      }
+  }
+
+  count(kind: RejectionKind): number {
+    return this.#counts.get(kind) ?? 0;
+  }
+
+  /** Resolves once `kind` has been counted `n` times in all. */
+  reach(kind: RejectionKind, n: number): Promise<void> {
+    if (this.count(kind) >= n) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ kind, n, resolve }));
+  }
 }
 
 /**

@@ -58,6 +58,7 @@ export class EcouteMetrics implements RecorderMetrics {
   readonly registry = new Registry();
   readonly #decisions: Counter<'outcome' | 'reason'>;
   readonly #lost: Counter;
+  readonly #clusterRejected: Counter<'kind'>;
 
   constructor(src: MetricsSources) {
     const registers = [this.registry];
@@ -73,6 +74,12 @@ export class EcouteMetrics implements RecorderMetrics {
     this.#lost = new Counter({
       name: 'ecoute_packets_lost_total',
       help: 'Media packets that never arrived: RTP sequence gaps, WebSocket timestamp gaps (in 20 ms packets).',
+      registers,
+    });
+    this.#clusterRejected = new Counter({
+      name: 'ecoute_cluster_rejected_total',
+      help: 'Messages from NATS dropped unplayed and unlisted: not sealed or signed by a node of this cluster, stale or replayed (kind: live_forged, calls_replayed, control_signature…; no call or agent label).',
+      labelNames: ['kind'],
       registers,
     });
     new Gauge({
@@ -131,6 +138,11 @@ export class EcouteMetrics implements RecorderMetrics {
 
   packetsLost(count: number): void {
     if (count > 0) this.#lost.inc(count);
+  }
+
+  /** A message from NATS was dropped (src/cluster: nats.relay.ts, cluster.control.ts). */
+  clusterRejected(kind: string): void {
+    this.#clusterRejected.inc({ kind });
   }
 
   /** The text exposition format. */

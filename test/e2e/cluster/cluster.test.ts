@@ -2,7 +2,9 @@
  * Three Ecoute nodes as processes on loopback, on the machine's PostgreSQL (a fresh database), NATS and a
  * real S3 server (OpenStack Swift): nodes A and B take calls (Twilio Media Streams, signed with the
  * configured token), node C serves the API and jobs. A small test node joins the cluster over NATS and
- * listens, through ClusterCalls, to both calls held elsewhere (R-EMP-6 across nodes). A CTI pauses and
+ * listens, through ClusterCalls, to both calls held elsewhere (R-EMP-6 across nodes), with the cluster keys
+ * it derives like a node (same database, same master key): every sealed block and announcement of the
+ * nodes opens there, none is dropped (R-SEC-4). A CTI pauses and
  * resumes A's call through C, which holds no call (R-PCI-1 across nodes). B is killed with
  * SIGKILL mid-call and restarted: the recording it held is sealed from its spool, missing at most the
  * documented spool window (one chunk, vault.chunkMs = 1 s) of what was captured. Every job completes.
@@ -18,8 +20,10 @@ import { freshPgDatabase, pgAvailable } from '../../support/pg.ts';
 import { startSwift, type SwiftS3 } from '../../support/swift.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { readChannels, toneShare } from '../../support/audio.ts';
-import { natsAvailable, NATS_TEST_URL, twilioCall } from '../../../src/cluster/testing.ts';
+import { natsAvailable, NATS_TEST_URL, RejectionCounter, twilioCall } from '../../../src/cluster/testing.ts';
 import { NatsRelay } from '../../../src/cluster/nats.relay.ts';
+import { clusterKeys } from '../../../src/cluster/control.key.ts';
+import { KeyRing, LocalMasterKey } from '../../../src/vault/keyring.ts';
 import { ClusterCalls } from '../../../src/cluster/cluster.calls.ts';
 import type { LiveCallInfo } from '../../../src/cluster/live.wire.ts';
 import { LiveHub, type LiveListener } from '../../../src/capture/live.hub.ts';
@@ -116,6 +120,7 @@ describe('three nodes on PostgreSQL, S3 and NATS', { timeout: 120_000 }, async (
   let db: Db;
   let relay: NatsRelay;
   let calls: ClusterCalls;
+  const rejected = new RejectionCounter();
 
   before(async () => {
     pg = await freshPgDatabase();
@@ -167,11 +172,16 @@ describe('three nodes on PostgreSQL, S3 and NATS', { timeout: 120_000 }, async (
         startNode('B', env('B'), 'ingest,api'),
       ])),
     );
+    const keys = await clusterKeys(
+      new KeyRing({ current: LocalMasterKey.fromBase64(masterKey), keyStore: db.dataKeys }),
+    );
     relay = await NatsRelay.connect({
       url: NATS_TEST_URL,
       nodeId: 'test-listener',
       log: silentLogger,
       localCalls: () => [],
+      keys,
+      metrics: rejected,
     });
     calls = new ClusterCalls({ nodeId: 'test-listener', hub: new LiveHub(), local: () => [], relay });
   });
@@ -226,6 +236,13 @@ describe('three nodes on PostgreSQL, S3 and NATS', { timeout: 120_000 }, async (
     await earA.wait(3000);
     await earB.wait(4000); // B has captured (and spooled) at least this much: heard by a listener on another node
     const heardB = earB.heardMs;
+    assert.deepEqual(
+      (['live_forged', 'live_stale', 'live_replayed', 'live_malformed'] as const).map((k) =>
+        rejected.count(k),
+      ),
+      [0, 0, 0, 0],
+      'every block the nodes sealed opened on the test node, in order (R-SEC-4)',
+    );
     assert.ok(
       toneShare(Int16Array.from(earA.agent), 440, 1000, 2500) > 0.9,
       'the agent channel heard on the test node is the 440 Hz tone',
