@@ -20,6 +20,14 @@ export interface DtmfMaskerOptions {
   readonly onMasked?: (start: number, end: number) => void;
 }
 
+/** Scratch of the swap, shared by every masker of the thread (process is synchronous). */
+let swapScratch = new Int16Array(0);
+
+function swapBuffer(n: number): Int16Array {
+  if (swapScratch.length < n) swapScratch = new Int16Array(n);
+  return swapScratch;
+}
+
 interface Span {
   start: number;
   end: number;
@@ -72,11 +80,16 @@ export class DtmfMasker {
     this.#detector.push(block, start, end);
     const line = this.#line;
     let p = this.#pos;
-    for (let i = start; i < end; i++) {
-      const out = line[p] as number;
-      line[p] = block[i] as number;
-      block[i] = out;
-      if (++p === line.length) p = 0;
+    // Swaps the input with the line's content, in at most two runs of native copies.
+    for (let i = start; i < end;) {
+      const n = Math.min(end - i, line.length - p);
+      const swap = swapBuffer(n);
+      swap.set(line.subarray(p, p + n));
+      line.set(block.subarray(i, i + n), p);
+      block.set(swap.subarray(0, n), i);
+      i += n;
+      p += n;
+      if (p === line.length) p = 0;
     }
     this.#pos = p;
     const outStart = this.#in - line.length;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DtmfDetector } from './dtmf.detector.ts';
 import { DtmfMasker } from './dtmf.masker.ts';
-import { toneRatio } from './goertzel.ts';
+import { goertzelPower, toneRatio } from './goertzel.ts';
 import { concat, dtmfTone, mix, silence, sine, speechLike } from './tones.ts';
 import { DTMF_COLS, DTMF_ROWS } from './dtmf.detector.ts';
 
@@ -75,4 +75,109 @@ test('R-PCI-2: the masker leaves no DTMF energy (Goertzel after masking) and kee
   // Voice well away from the tones is untouched.
   for (let i = 800; i < 2400; i++) assert.equal(aligned[i], input[i]);
   assert.ok(masked.length >= 2);
+});
+
+/**
+ * The detector's definition, one Goertzel run over each whole window: the reference the streaming
+ * detector (sub-blocks, lazy bins, column gate) must match event for event.
+ */
+function referenceEvents(signal: Int16Array, win: number, hop: number): string[] {
+  const minFrames = Math.max(1, Math.ceil((40 * 8 - win) / hop) + 1);
+  const events: string[] = [];
+  let runKey = -1;
+  let runFrames = 0;
+  let runStart = 0;
+  let runEnd = 0;
+  let confirmed = false;
+  const keyOf = (k: number): string => '123A456B789C*0#D'[k] as string;
+  const frame = (key: number, start: number): void => {
+    if (key >= 0 && key === runKey) {
+      runFrames++;
+      runEnd = start + win;
+      if (!confirmed && runFrames >= minFrames) {
+        confirmed = true;
+        events.push(`start ${keyOf(key)} ${runStart}`);
+      }
+      return;
+    }
+    if (confirmed) events.push(`end ${keyOf(runKey)} ${runEnd}`);
+    confirmed = key >= 0 && minFrames <= 1;
+    [runKey, runFrames, runStart, runEnd] = [key, key >= 0 ? 1 : 0, start, start + win];
+    if (confirmed) events.push(`start ${keyOf(key)} ${start}`);
+  };
+  const argmax = (p: number[]): number => p.indexOf(Math.max(...p));
+  const dominates = (p: number[], w: number): boolean =>
+    p.every((v, k) => k === w || v * 10 ** 0.6 <= (p[w] as number));
+  for (let start = 0; start + win <= signal.length; start += hop) {
+    let e = 0;
+    for (let i = start; i < start + win; i++) e += (signal[i] as number) ** 2;
+    let key = -1;
+    if (e >= 150 * 150 * win) {
+      const rows = DTMF_ROWS.map((f) => goertzelPower(signal, start, win, f));
+      const cols = DTMF_COLS.map((f) => goertzelPower(signal, start, win, f));
+      const [r, c] = [argmax(rows), argmax(cols)];
+      const [rp, cp] = [rows[r] as number, cols[c] as number];
+      const twist = 10 ** 0.8;
+      if (
+        (2 * (rp + cp)) / (win * e) >= 0.7 &&
+        rp <= cp * twist &&
+        cp <= rp * twist &&
+        dominates(rows, r) &&
+        dominates(cols, c)
+      )
+        key = r * 4 + c;
+    }
+    frame(key, start);
+  }
+  frame(-1, signal.length);
+  return events;
+}
+
+test('R-PCI-2: the streaming detector finds the digits of a whole-window Goertzel, at the same samples, whatever the chunks', () => {
+  let seed = 7;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const pick = (n: number): number => Math.floor(rnd() * n);
+  let digits = 0;
+  for (const [win, hop, signals] of [
+    [160, 80, 60],
+    [160, 40, 10],
+    [240, 80, 10],
+    [205, 205, 10],
+  ] as const) {
+    for (let n = 0; n < signals; n++) {
+      const parts: Int16Array[] = [];
+      for (let k = 0; k < 6; k++) {
+        const ms = 10 + pick(120);
+        const amp = 100 + pick(9000);
+        const key = '0123456789*#ABCD'[pick(16)] as string;
+        const kind = pick(5);
+        if (kind === 0) parts.push(dtmfTone(key, ms, amp));
+        else if (kind === 1)
+          parts.push(mix(dtmfTone(key, ms, amp), speechLike(ms, 100 + pick(100), pick(9), amp / 2)));
+        else if (kind === 2) parts.push(speechLike(ms * 3, 90 + pick(150), pick(9), amp));
+        else if (kind === 3)
+          parts.push(mix(sine(650 + pick(1050), ms, amp), sine(300 + pick(1500), ms, pick(amp))));
+        else parts.push(silence(ms));
+      }
+      const signal = concat(...parts);
+      const got: string[] = [];
+      const d = new DtmfDetector(
+        {
+          onStart: (digit, start) => got.push(`start ${digit} ${start}`),
+          onEnd: (digit, end) => got.push(`end ${digit} ${end}`),
+        },
+        { windowSamples: win, hopSamples: hop },
+      );
+      for (let i = 0; i < signal.length;) {
+        const end = Math.min(signal.length, i + 1 + pick(900));
+        d.push(signal, i, end);
+        i = end;
+      }
+      d.flush();
+      const expected = referenceEvents(signal, win, hop);
+      assert.deepEqual(got, expected, `window ${win}, hop ${hop}, signal ${n}`);
+      digits += expected.length;
+    }
+  }
+  assert.ok(digits > 100, `the signals hold digits (${digits} events)`);
 });

@@ -20,6 +20,11 @@ for (let i = 0; i < 256; i++) {
   ALAW_DECODE[i] = a & 0x80 ? v : -v;
 }
 
+/** The decode table of `law` (256 PCM16 values by code), for loops that decode in place; read only. */
+export function g711DecodeTable(law: 'pcmu' | 'pcma'): Int16Array {
+  return law === 'pcmu' ? ULAW_DECODE : ALAW_DECODE;
+}
+
 export function ulawToLinear(byte: number): number {
   return ULAW_DECODE[byte & 0xff] as number;
 }

@@ -34,11 +34,27 @@ export class PauseGate {
     return false;
   }
 
+  /** True when no pause span is held: the per-packet path then skips every range check. */
+  get empty(): boolean {
+    return this.#spans.length === 0;
+  }
+
   /** The first sample at or after `from` that is not paused, capped at `to` (skips a paused run). */
   nextOpen(from: number, to: number): number {
     let at = from;
     for (const s of this.#spans) if (at >= s.start && at < s.end) at = Math.min(to, s.end);
     return at;
+  }
+
+  /** The first paused sample in [from, to), or `to` when none is. */
+  nextPaused(from: number, to: number): number {
+    let first = to;
+    for (const s of this.#spans) {
+      if (s.end <= s.start) continue;
+      if (from >= s.start && from < s.end) return from;
+      if (s.start > from && s.start < first) first = s.start;
+    }
+    return first;
   }
 
   /** Calls `fn(start, end)` for each paused range intersecting [from, to). */

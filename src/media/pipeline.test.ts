@@ -4,7 +4,7 @@ import { CallMediaPipeline, type StereoBlock } from './pipeline.ts';
 import type { Segment } from './timeline.ts';
 import { concat, dtmfTone, sine, silence } from './tones.ts';
 import { rms } from './levels.ts';
-import { ulawToLinear } from './g711.ts';
+import { decodeG711, ulawToLinear } from './g711.ts';
 
 function collect(p: CallMediaPipeline): {
   blocks: StereoBlock[];
@@ -127,6 +127,40 @@ test('R-PCI-1: paused audio reaches no sink and the pause is a segment on the ti
     ],
   );
   assert.ok(!segments.some((s) => s.kind === 'lost'), 'a pause is not a loss');
+});
+
+test('R-PCI-1: a gap that runs into a pause is lost up to the pause only', () => {
+  const p = new CallMediaPipeline();
+  const { segments } = collect(p);
+  const a = sine(440, 1500, 6000);
+  for (let at = 0; at < a.length; at += 160) {
+    if (at === 4000) p.pause();
+    if (at === 8000) p.resume();
+    if (at < 2400 || at >= 5600) p.push(0, a, at, at, at + 160); // channel 0 loses 300–700 ms
+    p.push(1, a, at, at, at + 160);
+  }
+  p.close();
+  assert.deepEqual(
+    segments.filter((s) => s.kind === 'lost'),
+    [{ kind: 'lost', startMs: 300, endMs: 500, channel: 0 }],
+  );
+});
+
+test('G.711 is decoded as it is placed: every µ-law and A-law code lands at its index, split runs included', () => {
+  const codes = Uint8Array.from({ length: 256 }, (_, i) => i);
+  for (const law of ['pcmu', 'pcma'] as const) {
+    const p = new CallMediaPipeline({ channels: 1 });
+    const { pcm } = collect(p);
+    const bytes = new Uint8Array(3 * 2400);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = codes[(i * 7) % 256] as number;
+    // One 300 ms payload (more than one decode run) at 0, then 20 ms ones.
+    p.pushG711(0, law, bytes, 0, 0, 2400);
+    for (let at = 2400; at < bytes.length; at += 160) p.pushG711(0, law, bytes, at, at, 160);
+    p.close();
+    const expected = new Int16Array(bytes.length);
+    decodeG711(law, bytes, expected);
+    assert.deepEqual(pcm(), expected, law);
+  }
 });
 
 test('R-PCI-2: in-band DTMF is masked before the sinks and a masked segment is recorded', () => {

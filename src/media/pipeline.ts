@@ -1,7 +1,7 @@
 import { fail } from '../errors.ts';
 import { DtmfMasker, type DtmfMaskerOptions } from './dtmf.masker.ts';
 import { MediaErrors } from './errors.ts';
-import { decodeG711, linearToUlaw } from './g711.ts';
+import { g711DecodeTable, linearToUlaw } from './g711.ts';
 import { PauseGate } from './pause.gate.ts';
 import {
   blockFromBuffer,
@@ -16,6 +16,8 @@ import { SegmentTracker } from './timeline.ts';
 export type { BlockSink, StereoBlock, PipelineEvents } from './pipeline.types.ts';
 
 const RATE = 8000;
+/** Largest run one push places at once (a longer G.711 payload is split): well inside the ring window. */
+const MAX_RUN = 2048;
 
 /** µ-law code of every PCM16 value (64 KiB, shared): a table read instead of a loop per sample. */
 const ULAW_OF = new Uint8Array(65536);
@@ -57,7 +59,6 @@ export class CallMediaPipeline {
   readonly #filled: Uint8Array[];
   readonly #hi: number[];
   readonly #scratch: Int16Array[];
-  readonly #decode = new Int16Array(2048);
   readonly #maskers: DtmfMasker[];
   readonly #delay: number;
   readonly #gate = new PauseGate();
@@ -118,7 +119,9 @@ export class CallMediaPipeline {
 
   /** The newest sample index any channel has reached: "now" on the timeline. */
   get head(): number {
-    return Math.max(...this.#hi);
+    let h = this.#hi[0] as number;
+    for (let ch = 1; ch < this.channels; ch++) h = Math.max(h, this.#hi[ch] as number);
+    return h;
   }
 
   addSink(sink: BlockSink): () => void {
@@ -133,26 +136,7 @@ export class CallMediaPipeline {
 
   /** Places PCM16 `samples[start, end)` of `channel` at timeline sample `index`. */
   push(channel: number, samples: Int16Array, index: number, start = 0, end = samples.length): void {
-    if (this.#closed) return;
-    if (channel < 0 || channel >= this.channels) throw fail(MediaErrors.BAD_CHANNEL, undefined, { channel });
-    if (index < this.#next) {
-      const cut = Math.min(end - start, this.#next - index);
-      this.lateSamples += cut;
-      start += cut;
-      index += cut;
-    }
-    if (start >= end) return;
-    while (index + (end - start) > this.#next + this.#cap) this.#assemble();
-    // R-PCI-1: audio that arrives after the pause point is dropped here, before it is stored anywhere.
-    let open = index;
-    const stop = index + (end - start);
-    this.#gate.forEachIn(index, stop, (a, b) => {
-      this.#write(channel, samples, start + (open - index), open, a - open);
-      open = b;
-    });
-    this.#write(channel, samples, start + (open - index), open, stop - open);
-    if (stop > (this.#hi[channel] as number)) this.#hi[channel] = stop;
-    this.#emitReady();
+    this.#place(channel, index, start, end, samples, undefined, undefined);
   }
 
   /** Decodes G.711 `bytes[offset, offset+length)` and pushes it (one byte per sample). */
@@ -164,12 +148,49 @@ export class CallMediaPipeline {
     offset = 0,
     length = bytes.length - offset,
   ): void {
-    for (let done = 0; done < length;) {
-      const n = Math.min(this.#decode.length, length - done);
-      decodeG711(law, bytes.subarray(offset + done, offset + done + n), this.#decode);
-      this.push(channel, this.#decode, index + done, 0, n);
-      done += n;
+    const table = g711DecodeTable(law);
+    for (let done = 0; done < length; done += MAX_RUN) {
+      const n = Math.min(MAX_RUN, length - done);
+      this.#place(channel, index + done, offset + done, offset + done + n, undefined, bytes, table);
     }
+  }
+
+  /**
+   * Places `src[start, end)` of `channel` at timeline sample `index`: PCM16 from `pcm`, or G.711 codes
+   * from `codes` decoded through `table` as they are written (no intermediate buffer).
+   */
+  #place(
+    channel: number,
+    index: number,
+    start: number,
+    end: number,
+    pcm: Int16Array | undefined,
+    codes: Uint8Array | undefined,
+    table: Int16Array | undefined,
+  ): void {
+    if (this.#closed) return;
+    if (channel < 0 || channel >= this.channels) throw fail(MediaErrors.BAD_CHANNEL, undefined, { channel });
+    if (index < this.#next) {
+      const cut = Math.min(end - start, this.#next - index);
+      this.lateSamples += cut;
+      start += cut;
+      index += cut;
+    }
+    if (start >= end) return;
+    while (index + (end - start) > this.#next + this.#cap) this.#assemble();
+    const stop = index + (end - start);
+    if (this.#gate.empty) this.#write(channel, pcm, codes, table, start, index, stop - index);
+    else {
+      // R-PCI-1: audio that arrives after the pause point is dropped here, before it is stored anywhere.
+      let open = index;
+      this.#gate.forEachIn(index, stop, (a, b) => {
+        this.#write(channel, pcm, codes, table, start + (open - index), open, a - open);
+        open = b;
+      });
+      this.#write(channel, pcm, codes, table, start + (open - index), open, stop - open);
+    }
+    if (stop > (this.#hi[channel] as number)) this.#hi[channel] = stop;
+    this.#emitReady();
   }
 
   /** An RFC 4733 digit: never stored, only checked for the objection key (R-PCI-2, R-CAL-2). */
@@ -206,22 +227,43 @@ export class CallMediaPipeline {
     for (const set of Object.values(this.#listeners)) set.clear();
   }
 
-  #write(ch: number, src: Int16Array, from: number, index: number, n: number): void {
-    if (n <= 0) return;
+  #write(
+    ch: number,
+    pcm: Int16Array | undefined,
+    codes: Uint8Array | undefined,
+    table: Int16Array | undefined,
+    from: number,
+    index: number,
+    n: number,
+  ): void {
     const ring = this.#ring[ch] as Int16Array;
     const filled = this.#filled[ch] as Uint8Array;
     const cap = this.#cap;
-    let p = index % cap;
-    for (let i = 0; i < n; i++) {
-      ring[p] = src[from + i] as number;
-      filled[p] = 1;
-      if (++p === cap) p = 0;
+    // At most two runs: up to the end of the ring, then from its start.
+    while (n > 0) {
+      const p = index % cap;
+      const run = Math.min(n, cap - p);
+      if (pcm) for (let i = 0; i < run; i++) ring[p + i] = pcm[from + i] as number;
+      else if (codes && table)
+        for (let i = 0; i < run; i++) ring[p + i] = table[codes[from + i] as number] as number;
+      filled.fill(1, p, p + run);
+      from += run;
+      index += run;
+      n -= run;
     }
   }
 
   #emitReady(): void {
-    const blockEnd = (): number => this.#next + this.blockSamples;
-    while (!this.#closed && (Math.min(...this.#hi) >= blockEnd() || this.head >= blockEnd() + this.#skew)) {
+    const hi = this.#hi;
+    while (!this.#closed) {
+      const blockEnd = this.#next + this.blockSamples;
+      let lo = hi[0] as number;
+      let head = lo;
+      for (let ch = 1; ch < this.channels; ch++) {
+        lo = Math.min(lo, hi[ch] as number);
+        head = Math.max(head, hi[ch] as number);
+      }
+      if (lo < blockEnd && head < blockEnd + this.#skew) return;
       this.#assemble();
     }
   }
@@ -246,33 +288,44 @@ export class CallMediaPipeline {
     if (outStart >= 0 && outStart < limit) this.#output(outStart, Math.min(b, limit - outStart));
   }
 
+  /** Records the holes of a block (no sample arrived, not paused) as `lost` segments. */
   #markLost(ch: number, filled: Uint8Array, p: number, start: number, n: number): void {
-    let run = -1;
-    for (let i = 0; i <= n; i++) {
-      const hole = i < n && filled[p + i] === 0 && !this.#gate.isPaused(start + i);
-      if (hole && run < 0) run = i;
-      else if (!hole && run >= 0) {
-        this.#segments.add('lost', ch, start + run, start + i);
-        run = -1;
+    const view = filled.subarray(p, p + n);
+    let a = view.indexOf(0);
+    while (a >= 0) {
+      let b = view.indexOf(1, a);
+      if (b < 0) b = n;
+      if (this.#gate.empty) this.#segments.add('lost', ch, start + a, start + b);
+      else {
+        // Paused samples are not lost: the hole is split around them.
+        let at = start + a;
+        while (at < start + b) {
+          at = this.#gate.nextOpen(at, start + b);
+          if (at >= start + b) break;
+          const e = this.#gate.nextPaused(at, start + b);
+          this.#segments.add('lost', ch, at, e);
+          at = e;
+        }
       }
+      a = b < n ? view.indexOf(0, b) : -1;
     }
   }
 
   #output(start: number, frames: number): void {
     let paused = false;
     // R-PCI-1: a paused range of the block is silence whatever the delay line held.
-    this.#gate.forEachIn(start, start + frames, (a, b) => {
-      paused = true;
-      for (const s of this.#scratch) s.fill(0, a - start, b - start);
-      this.#segments.add('paused', -1, a, b);
-    });
+    if (!this.#gate.empty)
+      this.#gate.forEachIn(start, start + frames, (a, b) => {
+        paused = true;
+        for (const s of this.#scratch) s.fill(0, a - start, b - start);
+        this.#segments.add('paused', -1, a, b);
+      });
     let at = start;
     while (at < start + frames) {
       const open = this.#gate.nextOpen(at, start + frames);
       if (open > at) at = open;
       else {
-        let e = at + 1;
-        while (e < start + frames && !this.#gate.isPaused(e)) e++;
+        const e = this.#gate.nextPaused(at + 1, start + frames);
         this.#segments.add('recorded', -1, at, e);
         at = e;
       }
@@ -306,12 +359,13 @@ export class CallMediaPipeline {
       },
       buffer,
     );
+    const { pcm, pcmu } = block;
     for (let c = 0; c < ch; c++) {
       const src = this.#scratch[c] as Int16Array;
-      for (let i = 0; i < frames; i++) {
+      for (let i = 0, o = c; i < frames; i++, o += ch) {
         const v = src[i] as number;
-        block.pcm[i * ch + c] = v;
-        block.pcmu[i * ch + c] = ULAW_OF[v & 0xffff] as number;
+        pcm[o] = v;
+        pcmu[o] = ULAW_OF[v & 0xffff] as number;
       }
     }
     return block;

@@ -178,6 +178,51 @@ test('two streams with distinct tones, 20 ms PCMU and 30 ms PCMA, land on their 
   );
 });
 
+test('blocks of concurrent calls, batched per worker tick, reach each call whole, in order, before its end', async () => {
+  const calls = await Promise.all(['c-b1', 'c-b2', 'c-b3'].map((id) => engine.allocate(id, streams)));
+  const seen = calls.map((call) => {
+    const got = {
+      seqs: [] as number[],
+      starts: [] as number[],
+      frames: 0,
+      badViews: 0,
+      afterEnd: 0,
+      ended: false,
+    };
+    call.on('block', (b) => {
+      if (got.ended) got.afterEnd++;
+      got.seqs.push(b.seq);
+      got.starts.push(b.startSample);
+      got.frames += b.frames;
+      if (b.pcm.length !== b.frames * 2 || b.pcmu.length !== b.frames * 2) got.badViews++;
+    });
+    call.on('end', () => (got.ended = true));
+    return got;
+  });
+  const packets = calls.flatMap((call, i) =>
+    interleave(
+      tonePackets(call.ports[0]!, 440, 800, { ssrc: 10 + i }),
+      tonePackets(call.ports[1]!, 1000, 800, { ssrc: 20 + i }),
+    ),
+  );
+  // All three calls at once, their packets mixed, so that each tick's batch carries several calls.
+  const order = packets.map((p, i) => ({ p, t: i % 80 })).sort((a, b) => a.t - b.t);
+  await send(order.map((x) => x.p));
+  await Promise.all(calls.map((call) => waitStats(call, 80)));
+  await Promise.all(calls.map((call) => call.release()));
+  for (const got of seen) {
+    assert.deepEqual(got.seqs, [...got.seqs.keys()], 'every block once, in order');
+    assert.deepEqual(
+      got.starts,
+      got.seqs.map((_, i) => i * 800),
+      'contiguous on the timeline',
+    );
+    assert.ok(Math.abs(got.frames / 8 - 800) <= 100, `duration ${got.frames / 8} ms`);
+    assert.equal(got.badViews, 0, 'both views of every block cover its frames');
+    assert.equal(got.afterEnd, 0, 'no block after the end');
+  }
+});
+
 test('a 20 % loss burst, reordering and duplicates keep the timeline true (lost counted, silence inserted)', async () => {
   const call = await engine.allocate('c-loss', streams);
   const rec = record(call);

@@ -72,18 +72,24 @@ export type FromWorker =
       readonly failedPort?: number;
       readonly error?: string;
     }
+  /** The outbox of one worker tick: every call's blocks, segments and stats, in order. */
+  | { readonly type: 'batch'; readonly items: readonly BatchItem[] }
+  | { readonly type: 'objection'; readonly callId: string; readonly ev: RtpCallEvents['objection'] }
+  | { readonly type: 'released'; readonly callId: string; readonly stats: RtpCallStats }
+  | { readonly type: 'error'; readonly callId: string; readonly message: string }
+  /** A pause or resume took effect (its timeline point is fixed). */
+  | { readonly type: 'ack'; readonly callId: string };
+
+/** What a worker batches per tick rather than sending at once. */
+export type BatchItem =
   | {
       readonly type: 'block';
       readonly callId: string;
       readonly meta: Omit<StereoBlock, 'pcm' | 'pcmu' | 'buffer'>;
       readonly buffer: ArrayBuffer;
     }
-  | { readonly type: 'objection'; readonly callId: string; readonly ev: RtpCallEvents['objection'] }
   | { readonly type: 'segment'; readonly callId: string; readonly ev: Segment }
-  | { readonly type: 'stats' | 'released'; readonly callId: string; readonly stats: RtpCallStats }
-  | { readonly type: 'error'; readonly callId: string; readonly message: string }
-  /** A pause or resume took effect (its timeline point is fixed). */
-  | { readonly type: 'ack'; readonly callId: string };
+  | { readonly type: 'stats'; readonly callId: string; readonly stats: RtpCallStats };
 
 export interface WorkerOptions {
   readonly bindAddress: string;

@@ -2,32 +2,52 @@
  * An RTP receive worker thread (DESIGN.md "Keeping the media path real-time"): owns the UDP sockets of
  * its calls, does all per-packet work (SSRC lock, jitter buffer, decode, DTMF masking, pause gate) and
  * sends the main thread only blocks (ArrayBuffer transfer), segments, objections and periodic stats.
+ * Blocks, segments and stats of every call wait in one outbox that the worker's 20 ms tick sends as a
+ * single message: one crossing of the thread boundary per tick instead of one per block (ten per call
+ * per second), for at most a tick of added latency. Replies and events the main thread acts on (ack,
+ * allocated, released, objection, error) go at once, after whatever the outbox holds, so order is kept.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CallMediaPipeline } from '../../media/pipeline.ts';
-import { RtpStreamReceiver } from './rtp.stream.ts';
-import type { FromWorker, RtpCallStats, ToWorker, WorkerOptions } from './rtp.types.ts';
+import { RtpCallMedia } from './rtp.call.ts';
+import type { BatchItem, FromWorker, ToWorker, WorkerOptions } from './rtp.types.ts';
 
 const opts = workerData as WorkerOptions;
+if (!parentPort) throw new Error('rtp.worker.ts runs only as a worker thread');
 const port = parentPort;
-if (!port) throw new Error('rtp.worker.ts runs only as a worker thread');
 
-/** How far behind wall-clock time the timeline is pushed forward when no packet comes at all. */
-const IDLE_ADVANCE_MS = 1000;
+/** Period of the worker's clock: jitter-buffer release, idle timeline, stats, and the outbox. */
+const TICK_MS = 20;
 
 interface WorkerCall {
-  readonly id: string;
-  readonly pipeline: CallMediaPipeline;
-  readonly streams: RtpStreamReceiver[];
+  readonly media: RtpCallMedia;
   readonly sockets: Socket[];
-  origin: number | undefined;
-  lastStats: number;
 }
 
 const calls = new Map<string, WorkerCall>();
-const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
+let outbox: BatchItem[] = [];
+let transfers: ArrayBuffer[] = [];
+
+/** Queues a message for the next tick's batch. */
+function queue(m: BatchItem, buffer?: ArrayBuffer): void {
+  outbox.push(m);
+  if (buffer) transfers.push(buffer);
+}
+
+/** Sends what the outbox holds as one message. */
+function flush(): void {
+  if (outbox.length === 0) return;
+  port.postMessage({ type: 'batch', items: outbox } satisfies FromWorker, transfers);
+  outbox = [];
+  transfers = [];
+}
+
+/** Sends `m` now, after the outbox so that nothing overtakes what was queued before it. */
+function post(m: FromWorker): void {
+  flush();
+  port.postMessage(m);
+}
 
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
@@ -35,11 +55,11 @@ port.on('message', (m: ToWorker) => {
       void allocate(m);
       return;
     case 'pause':
-      calls.get(m.callId)?.pipeline.pause();
+      calls.get(m.callId)?.media.pipeline.pause();
       post({ type: 'ack', callId: m.callId });
       return;
     case 'resume':
-      calls.get(m.callId)?.pipeline.resume();
+      calls.get(m.callId)?.media.pipeline.resume();
       post({ type: 'ack', callId: m.callId });
       return;
     case 'release':
@@ -49,55 +69,27 @@ port.on('message', (m: ToWorker) => {
 });
 
 async function allocate(m: Extract<ToWorker, { type: 'allocate' }>): Promise<void> {
-  const pipeline = new CallMediaPipeline({
-    channels: m.options.channels ?? 2,
-    blockMs: opts.blockMs,
-    maxSkewMs: opts.maxSkewMs,
-    ...(m.options.objectionKey === undefined ? {} : { objectionKey: m.options.objectionKey }),
-  });
-  const call: WorkerCall = {
-    id: m.callId,
-    pipeline,
-    streams: [],
-    sockets: [],
-    origin: undefined,
-    lastStats: performance.now(),
-  };
-  const indexAt = (nowMs: number): number => {
-    call.origin ??= nowMs;
-    return Math.round((nowMs - call.origin) * 8);
-  };
-  m.streams.forEach((spec, i) => {
-    const channel = Math.min(spec.channel ?? i, pipeline.channels - 1);
-    call.streams.push(
-      new RtpStreamReceiver(
-        spec,
-        {
-          audio: (law, buf, off, len, index) => pipeline.pushG711(channel, law, buf, index, off, len),
-          digit: (digit, index) => pipeline.telephoneEvent(channel, digit, index),
-          indexAt,
-        },
-        opts.jitterMs,
-        opts.relockMs,
-      ),
-    );
-  });
-  pipeline.addSink({
-    onBlock: (b) => {
-      const { pcm: _pcm, pcmu: _pcmu, buffer, ...meta } = b;
-      post({ type: 'block', callId: call.id, meta, buffer }, [buffer]);
+  const callId = m.callId;
+  const media = new RtpCallMedia(
+    m.streams,
+    m.options,
+    opts,
+    {
+      block: (meta, buffer) => queue({ type: 'block', callId, meta, buffer }, buffer),
+      segment: (ev) => queue({ type: 'segment', callId, ev }),
+      stats: (stats) => queue({ type: 'stats', callId, stats }),
+      objection: (ev) => post({ type: 'objection', callId, ev }),
+      error: (message) => post({ type: 'error', callId, message }),
     },
-  });
-  pipeline.on('segment', (ev) => post({ type: 'segment', callId: call.id, ev }));
-  pipeline.on('objection', (ev) => post({ type: 'objection', callId: call.id, ev }));
-  pipeline.on('sinkError', (e) => post({ type: 'error', callId: call.id, message: String(e.error) }));
-
+    performance.now(),
+  );
+  const call: WorkerCall = { media, sockets: [] };
   for (let i = 0; i < m.ports.length; i++) {
     const rtpPort = m.ports[i] as number;
-    const stream = call.streams[i] as RtpStreamReceiver;
+    const stream = i;
     try {
       const s = await bind(rtpPort);
-      s.on('message', (msg) => stream.onPacket(msg, performance.now()));
+      s.on('message', (msg) => media.onPacket(stream, msg, performance.now()));
       call.sockets.push(s);
       if (opts.drainRtcp) {
         const r = await bind(rtpPort + 1);
@@ -106,12 +98,12 @@ async function allocate(m: Extract<ToWorker, { type: 'allocate' }>): Promise<voi
       }
     } catch (e) {
       for (const s of call.sockets) s.close();
-      post({ type: 'allocated', callId: m.callId, failedPort: rtpPort, error: (e as Error).message });
+      post({ type: 'allocated', callId, failedPort: rtpPort, error: (e as Error).message });
       return;
     }
   }
-  calls.set(m.callId, call);
-  post({ type: 'allocated', callId: m.callId });
+  calls.set(callId, call);
+  post({ type: 'allocated', callId });
 }
 
 function bind(p: number): Promise<Socket> {
@@ -129,33 +121,19 @@ function bind(p: number): Promise<Socket> {
   });
 }
 
-function stats(call: WorkerCall): RtpCallStats {
-  return { streams: call.streams.map((s) => ({ ...s.stats })), lateSamples: call.pipeline.lateSamples };
-}
-
 function release(callId: string): void {
   const call = calls.get(callId);
   if (!call) return;
   calls.delete(callId);
   for (const s of call.sockets) s.close();
-  for (const s of call.streams) s.flush();
-  call.pipeline.close();
-  post({ type: 'released', callId, stats: stats(call) });
+  post({ type: 'released', callId, stats: call.media.close() });
 }
 
-// The worker's clock: releases packets whose gap outlived the jitter window, keeps the timeline moving
-// when a call is silent on both sides, and reports stats.
+// One clock for every call of the worker, and the outbox goes with it.
 setInterval(() => {
   const now = performance.now();
-  for (const call of calls.values()) {
-    for (const s of call.streams) s.tick(now);
-    if (call.origin !== undefined)
-      call.pipeline.advanceTo(Math.round((now - call.origin - IDLE_ADVANCE_MS) * 8));
-    if (now - call.lastStats >= opts.statsIntervalMs) {
-      call.lastStats = now;
-      post({ type: 'stats', callId: call.id, stats: stats(call) });
-    }
-  }
-}, 20);
+  for (const call of calls.values()) call.media.tick(now);
+  flush();
+}, TICK_MS);
 
 post({ type: 'ready' });
