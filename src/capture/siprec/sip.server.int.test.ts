@@ -193,6 +193,35 @@ test('TCP: INVITE framed on the stream; re-INVITE a=inactive (pause) and UPDATE 
   }
 });
 
+test('RFC 3261 §15: a BYE of the SRS before the SRC has ACKed the 2xx waits for the ACK, then goes', async () => {
+  const { server, handler, udp } = await start();
+  const peer = await TestPeer.open('udp', udp);
+  try {
+    const inv = inviteFrom(peer, fixture('audiocodes.txt'));
+    peer.sendRaw(inv.bytes);
+    const ok = await peer.response(200, 'INVITE');
+    const dialogId = handler.invites[0]?.dialogId ?? '';
+    const byeDone = server.sendBye(dialogId); // e.g. an objection keyed right after the answer (R-CAL-2)
+    // A round trip on the same socket: a BYE sent at once would have arrived before this answer.
+    peer.sendRaw(OPTIONS(peer.port, 'z9hG4bK-ack-barrier'));
+    await peer.response(200, 'OPTIONS');
+    assert.equal(
+      peer.holds((m) => m.kind === 'request' && m.method === 'BYE'),
+      false,
+      'no BYE before the ACK',
+    );
+    peer.sendRaw(inDialog('ACK', ok, peer, 1));
+    const bye = await peer.request('BYE');
+    assert.equal(header(bye, 'call-id'), inv.callId);
+    peer.answer(bye);
+    assert.equal(await byeDone, true);
+    assert.equal(server.activeDialogs, 0);
+  } finally {
+    peer.close();
+    await server.close();
+  }
+});
+
 test('a flood of INVITEs over the configured limit gets 503 with Retry-After; accepted calls go on', async () => {
   const { server, handler, udp } = await start(2);
   const peer = await TestPeer.open('udp', udp);

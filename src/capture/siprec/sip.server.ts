@@ -55,6 +55,8 @@ export class SipServer {
   readonly #transport: SipTransport;
   readonly #tx: TransactionLayer;
   readonly #dialogs = new DialogTable();
+  /** BYEs of ours waiting for the ACK of the 2xx that set up their dialog (RFC 3261 §15). */
+  readonly #ackWaiters = new Map<string, (() => void)[]>();
   readonly stats: SipServerStats = {
     malformedAnswered: 0,
     malformedDropped: 0,
@@ -94,20 +96,37 @@ export class SipServer {
   }
 
   async close(): Promise<void> {
+    for (const id of [...this.#ackWaiters.keys()]) this.#releaseAckWaiters(id);
     this.#tx.close();
     await this.#transport.close();
   }
 
   /** Ends a recording session from the SRS side (objection R-CAL-2, shutdown); resolves when answered or timed out. */
-  async sendBye(dialogId: string): Promise<boolean> {
-    const d = this.#dialogs.get(dialogId);
+  async sendBye(dialogId: string, opts: { readonly waitForAck?: boolean } = {}): Promise<boolean> {
+    let d = this.#dialogs.get(dialogId);
     if (!d) return false;
+    if (d.state === 'early' && opts.waitForAck !== false) {
+      // RFC 3261 §15: no BYE before the ACK of our 2xx (or its timeout); sent earlier, it can overtake the
+      // 2xx (another TCP connection) and the SRC drops it as unexpected.
+      await new Promise<void>((resolve) =>
+        this.#ackWaiters.set(dialogId, [...(this.#ackWaiters.get(dialogId) ?? []), resolve]),
+      );
+      d = this.#dialogs.get(dialogId);
+      if (!d) return false; // ended meanwhile (the SRC's BYE or CANCEL, or the ACK timeout's BYE)
+    }
     this.#dialogs.remove(d.id);
+    this.#releaseAckWaiters(d.id);
     this.#o.handler.onBye(d.id, 'srs');
     const local = ourAddress(d.remote, this.#o.config.host, d.localHeader);
     const port = this.ports()[d.remote.transport] ?? 0;
     const res = await this.#tx.request(d.remote, buildBye(d, `${local}:${port}`, `z9hG4bK${token()}`));
     return res !== undefined && res.status < 300;
+  }
+
+  #releaseAckWaiters(dialogId: string): void {
+    const waiting = this.#ackWaiters.get(dialogId);
+    this.#ackWaiters.delete(dialogId);
+    for (const resolve of waiting ?? []) resolve();
   }
 
   #safely(fn: () => void): void {
@@ -171,7 +190,10 @@ export class SipServer {
     if (msg.method === 'ACK') {
       if (this.#tx.ack(msg)) {
         const d = this.#dialogs.forRequest(msg);
-        if (d && d.state === 'early') d.state = 'confirmed';
+        if (d && d.state === 'early') {
+          d.state = 'confirmed';
+          this.#releaseAckWaiters(d.id);
+        }
       }
       return;
     }
@@ -238,6 +260,7 @@ export class SipServer {
     if (d.state === 'terminated') return; // cancelled meanwhile: onCancel already told the handler
     if (answer.kind === 'reject') {
       this.#dialogs.remove(d.id);
+      this.#releaseAckWaiters(d.id);
       this.stats.invitesRejected++;
       const extra: [string, string][] = answer.warning ? [['Warning', warning(answer.warning)]] : [];
       return this.#reply(req, this.#respond(req, answer.status, answer.reason, d.localTag, extra));
@@ -272,6 +295,7 @@ export class SipServer {
     this.#reply(invite, this.#respond(invite, 487, 'Request Terminated', d?.localTag));
     if (d) {
       this.#dialogs.remove(d.id);
+      this.#releaseAckWaiters(d.id);
       this.#o.handler.onCancel(d.id);
     }
   }
@@ -289,6 +313,7 @@ export class SipServer {
     switch (req.method) {
       case 'BYE':
         this.#dialogs.remove(d.id);
+        this.#releaseAckWaiters(d.id);
         this.#reply(req, this.#respond(req, 200, 'OK'));
         this.#o.handler.onBye(d.id, 'src');
         return;
@@ -342,7 +367,7 @@ export class SipServer {
   #onAckTimeout(req: SipRequest): void {
     const d = this.#dialogs.all().find((x) => x.callId === header(req, 'call-id'));
     // RFC 3261 §13.3.1.4: no ACK for our 2xx → the session is not established; end it.
-    if (d) void this.sendBye(d.id);
+    if (d) void this.sendBye(d.id, { waitForAck: false });
   }
 }
 

@@ -66,6 +66,11 @@ export class TestPeer {
     this.sendRaw(serializeSip(m));
   }
 
+  /** Whether a message matching `pred` has arrived and not been taken yet. */
+  holds(pred: (m: SipMessage) => boolean): boolean {
+    return this.#inbox.some(pred);
+  }
+
   /** The next received message matching `pred` (already queued or future). */
   next(pred: (m: SipMessage) => boolean = () => true): Promise<SipMessage> {
     const i = this.#inbox.findIndex(pred);
