@@ -78,6 +78,28 @@ forEachDialect('OIDC SSO', (h) => {
   /** The same deployment with `oidc.mfaAmr: []`: the IdP is never trusted for the second factor. */
   let strict: Awaited<ReturnType<typeof buildApp>>;
   let log: AccessLog;
+  /** This deployment (`more` overrides its configuration), on the suite's store and access log. */
+  const deployment = (more: Record<string, unknown> = {}) =>
+    buildApp({
+      config: loadConfig({
+        env: {},
+        overrides: {
+          'oidc.issuer': idp.issuer,
+          'oidc.clientId': 'ecoute',
+          'oidc.clientSecret': 'ecoute-test-secret-0123456789abcdef',
+          'oidc.redirectUrl': REDIRECT,
+          'oidc.claimMapping': JSON.stringify(MAPPING),
+          ...more,
+        },
+      }),
+      db: h.db.kysely,
+      dialect: h.dialect,
+      clock: h.clock,
+      log: silentLogger,
+      accessLog: log,
+      audio: fakeAudio,
+      console: false,
+    });
 
   before(async () => {
     idp = await startIdp({
@@ -93,29 +115,8 @@ forEachDialect('OIDC SSO', (h) => {
       checkpointKey: randomBytes(32),
       retentionDays: 365,
     });
-    const config = (more: Record<string, unknown> = {}) =>
-      loadConfig({
-        env: {},
-        overrides: {
-          'oidc.issuer': idp.issuer,
-          'oidc.clientId': 'ecoute',
-          'oidc.clientSecret': 'ecoute-test-secret-0123456789abcdef',
-          'oidc.redirectUrl': REDIRECT,
-          'oidc.claimMapping': JSON.stringify(MAPPING),
-          ...more,
-        },
-      });
-    const deps = {
-      db: h.db.kysely,
-      dialect: h.dialect,
-      clock: h.clock,
-      log: silentLogger,
-      accessLog: log,
-      audio: fakeAudio,
-      console: false,
-    } as const;
-    app = await buildApp({ config: config(), ...deps });
-    strict = await buildApp({ config: config({ 'oidc.mfaAmr': [] }), ...deps });
+    app = await deployment();
+    strict = await deployment({ 'oidc.mfaAmr': [] });
     // One sealed recording of team A for quality: what a supervisor of team A may hear (R-MIN-3).
     await h.db.calls.insert({
       id: 'call-1',
@@ -458,25 +459,7 @@ forEachDialect('OIDC SSO', (h) => {
     await new Promise<void>((ok) => gone.listen(0, '127.0.0.1', ok));
     const issuer = `http://127.0.0.1:${(gone.address() as AddressInfo).port}`;
     await new Promise<void>((ok) => gone.close(() => ok()));
-    const down = await buildApp({
-      config: loadConfig({
-        env: {},
-        overrides: {
-          'oidc.issuer': issuer,
-          'oidc.clientId': 'ecoute',
-          'oidc.clientSecret': 'ecoute-test-secret-0123456789abcdef',
-          'oidc.redirectUrl': REDIRECT,
-          'oidc.claimMapping': JSON.stringify(MAPPING),
-        },
-      }),
-      db: h.db.kysely,
-      dialect: h.dialect,
-      clock: h.clock,
-      log: silentLogger,
-      accessLog: log,
-      audio: fakeAudio,
-      console: false,
-    });
+    const down = await deployment({ 'oidc.issuer': issuer });
     try {
       const api = await down.inject({ method: 'GET', url: '/api/auth/oidc/login' });
       assert.equal(api.statusCode, 503, api.body);
