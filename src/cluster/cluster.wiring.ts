@@ -63,6 +63,7 @@ export async function joinCluster(
     url && keys
       ? await NatsRelay.connect({
           url,
+          auth: config.nats,
           nodeId: deps.node.id,
           log: deps.log,
           clock: deps.clock,

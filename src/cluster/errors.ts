@@ -17,6 +17,16 @@ export const ClusterErrors = defineErrors({
     code: 'ECOUTE_CLUSTER_NATS_UNAVAILABLE',
     summary: 'The NATS server named by ECOUTE_NATS_URL cannot be reached at start-up.',
   },
+  NATS_AUTH_FAILED: {
+    code: 'ECOUTE_CLUSTER_NATS_AUTH_FAILED',
+    summary:
+      'The NATS server refused this node at start-up (Authorization Violation, or an expired or revoked user JWT): nats.token, nats.user/nats.password or nats.credsFile is wrong or missing, or the credentials file cannot be read. The node does not start; its secrets are never logged.',
+  },
+  NATS_TLS_FAILED: {
+    code: 'ECOUTE_CLUSTER_NATS_TLS_FAILED',
+    summary:
+      'The TLS connection to NATS could not be set up at start-up: the server certificate does not verify with nats.tls.caFile (or the system CAs), the server refused the client certificate, a nats.tls.* file cannot be read, or a tls:// URL names a server without TLS. The node does not start.',
+  },
   CALL_NOT_LIVE: {
     code: 'ECOUTE_CLUSTER_CALL_NOT_LIVE',
     summary: 'No node of the cluster announces this call as in progress (it ended, or its node is gone).',

@@ -15,7 +15,16 @@
  * accepted from that sender (per call for audio, per node for announcements): a client of the NATS server
  * without the master key can neither hear a call, nor inject or replay audio, nor announce a call.
  */
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { readFile } from 'node:fs/promises';
+import {
+  connect,
+  credsAuthenticator,
+  errors as natsErrors,
+  type ConnectionOptions,
+  type NatsConnection,
+  type Subscription,
+  type TlsOptions,
+} from '@nats-io/transport-node';
 import { systemClock, type Clock } from '../clock.ts';
 import { fail } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -47,8 +56,31 @@ export interface ClusterMetrics {
   clusterRejected(kind: RejectionKind): void;
 }
 
+/**
+ * How a node proves itself to the NATS server and checks the server (config `nats.*`, docs/operations.md
+ * "Securing NATS"): at most one of token, user + password, credsFile (config.ts checks). Any tls file, or a
+ * `tls://` URL, makes TLS required. Secrets are never logged nor put in an error's context.
+ */
+export interface NatsAuth {
+  readonly token?: string | undefined;
+  readonly user?: string | undefined;
+  readonly password?: string | undefined;
+  /** A NATS .creds file (user JWT + NKey seed), read at connect time. */
+  readonly credsFile?: string | undefined;
+  readonly tls?:
+    | {
+        readonly caFile?: string | undefined;
+        readonly certFile?: string | undefined;
+        readonly keyFile?: string | undefined;
+      }
+    | undefined;
+}
+
 export interface NatsRelayOptions {
   readonly url: string;
+  readonly auth?: NatsAuth | undefined;
+  /** Bound on the first connection (TCP, TLS and the server's answer to CONNECT), ms (default 10000). */
+  readonly connectTimeoutMs?: number;
   readonly nodeId: string;
   readonly log: Logger;
   /** The cluster's live and calls keys (control.key.ts), the same on every node. */
@@ -106,16 +138,31 @@ export class NatsRelay implements LiveRelay {
   }
 
   static async connect(o: NatsRelayOptions): Promise<NatsRelay> {
+    const url = withoutUserInfo(o.url);
+    const auth = authMethod(o);
+    const tls = await tlsOptions(o);
+    const credentials = await authOptions(o.auth, o.url);
     let nc: NatsConnection;
     try {
       nc = await connect({
-        servers: o.url,
+        servers: url.split(',').map((s) => s.trim()),
         noEcho: true,
         name: `ecoute ${o.nodeId}`,
         maxReconnectAttempts: -1,
+        timeout: o.connectTimeoutMs ?? 10_000,
+        ...credentials,
+        ...(tls ? { tls } : {}),
       });
     } catch (e) {
-      throw fail(ClusterErrors.NATS_UNAVAILABLE, 'cannot connect to NATS', { url: o.url }, e);
+      // A refused credential fails the start at once (the server answers -ERR): never retried, never hung.
+      if (
+        e instanceof natsErrors.AuthorizationError ||
+        e instanceof natsErrors.UserAuthenticationExpiredError
+      )
+        throw fail(ClusterErrors.NATS_AUTH_FAILED, 'the NATS server refused this node', { url, auth }, e);
+      if (tls && isTlsFailure(e))
+        throw fail(ClusterErrors.NATS_TLS_FAILED, 'TLS to the NATS server failed', { url, auth }, e);
+      throw fail(ClusterErrors.NATS_UNAVAILABLE, 'cannot connect to NATS', { url, auth }, e);
     }
     const relay = new NatsRelay(o, nc);
     nc.subscribe(CALLS_SUBJECT, {
@@ -396,4 +443,80 @@ export class NatsRelay implements LiveRelay {
       }
     }
   }
+}
+
+/** The URL as it may be logged: `nats://user:secret@host` loses its user part. */
+export function withoutUserInfo(url: string): string {
+  return url.replace(/\/\/[^/@,]*@/g, '//');
+}
+
+function urlCredentials(url: string): Partial<ConnectionOptions> {
+  const m = /\/\/([^/@,]*)@/.exec(url);
+  if (!m?.[1]) return {};
+  const [user, pass] = m[1].split(':').map((p) => decodeURIComponent(p));
+  if (user === undefined) return {};
+  return pass === undefined ? { token: user } : { user, pass };
+}
+
+/** Which method authenticates the node (logged in errors instead of the secret). */
+function authMethod(o: NatsRelayOptions): 'token' | 'user' | 'creds' | 'url' | 'none' {
+  if (o.auth?.token !== undefined) return 'token';
+  if (o.auth?.user !== undefined) return 'user';
+  if (o.auth?.credsFile !== undefined) return 'creds';
+  return withoutUserInfo(o.url) === o.url ? 'none' : 'url';
+}
+
+/**
+ * The connection's credentials: the configured ones, else those of the URL (`nats://user:pass@host` or
+ * `nats://token@host`, as other NATS clients read it; the client library itself ignores them).
+ */
+async function authOptions(a: NatsAuth | undefined, url: string): Promise<Partial<ConnectionOptions>> {
+  if (a?.token !== undefined) return { token: a.token };
+  if (a?.user !== undefined) return { user: a.user, pass: a.password ?? '' };
+  if (a?.credsFile === undefined) return urlCredentials(url);
+  let creds: Uint8Array;
+  try {
+    creds = await readFile(a.credsFile);
+  } catch (e) {
+    throw fail(
+      ClusterErrors.NATS_AUTH_FAILED,
+      'cannot read nats.credsFile',
+      { field: 'nats.credsFile', file: a.credsFile },
+      e,
+    );
+  }
+  return { authenticator: credsAuthenticator(creds) };
+}
+
+/** TLS settings, files read here so an unreadable one is named; undefined: plain TCP unless the server requires TLS. */
+async function tlsOptions(o: NatsRelayOptions): Promise<TlsOptions | undefined> {
+  const t = o.auth?.tls;
+  const files = { ca: t?.caFile, cert: t?.certFile, key: t?.keyFile };
+  const wanted = /^tls:\/\//i.test(o.url) || Object.values(files).some((f) => f !== undefined);
+  if (!wanted) return undefined;
+  const out: { ca?: string; cert?: string; key?: string } = {};
+  for (const [k, file] of Object.entries(files) as ['ca' | 'cert' | 'key', string | undefined][]) {
+    if (file === undefined) continue;
+    try {
+      out[k] = await readFile(file, 'utf8');
+    } catch (e) {
+      throw fail(
+        ClusterErrors.NATS_TLS_FAILED,
+        `cannot read nats.tls.${k}File`,
+        { field: `nats.tls.${k}File`, file },
+        e,
+      );
+    }
+  }
+  return out;
+}
+
+/** A failure of the TLS layer (certificate check, handshake, alert), not of the network. */
+function isTlsFailure(e: unknown): boolean {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string' && /CERT|SSL|TLS|SIGNATURE|ISSUER|HOSTNAME|ALTNAME/i.test(code)) return true;
+    if (/certificate|tls|ssl|handshake/i.test(c.message)) return true;
+  }
+  return false;
 }

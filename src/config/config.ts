@@ -52,7 +52,20 @@ export interface Config {
   readonly twilio: { readonly authToken: string | undefined };
   readonly audiohook: { readonly apiKey: string | undefined; readonly clientSecret: string | undefined };
   readonly fork: { readonly username: string | undefined; readonly password: string | undefined };
-  readonly nats: { readonly url: string | undefined; readonly controlTimeoutMs: number };
+  /** Cluster transport; the auth and TLS fields go to NatsRelay as they are (NatsAuth). */
+  readonly nats: {
+    readonly url: string | undefined;
+    readonly controlTimeoutMs: number;
+    readonly token: string | undefined;
+    readonly user: string | undefined;
+    readonly password: string | undefined;
+    readonly credsFile: string | undefined;
+    readonly tls: {
+      readonly caFile: string | undefined;
+      readonly certFile: string | undefined;
+      readonly keyFile: string | undefined;
+    };
+  };
   /** OpenID Connect SSO (issue 6): enabled when issuer is set. */
   readonly oidc: {
     readonly issuer: string | undefined;
@@ -236,6 +249,20 @@ function crossCheck(c: Config): void {
   }
   if (c.blobs.kind === 's3' && !c.blobs.s3.endpoint)
     invalid(field('blobs.s3.endpoint'), undefined, 'an endpoint URL when blobs.kind is s3', 'check');
+  // One way to authenticate to NATS, and only complete pairs: a half-configured secret must not start a
+  // node that then fails at its first reconnect.
+  const natsAuth = [c.nats.token, c.nats.user, c.nats.credsFile].filter((v) => v !== undefined).length;
+  if (natsAuth > 1)
+    invalid(field('nats.token'), '(hidden)', 'only one of nats.token, nats.user, nats.credsFile', 'check');
+  if ((c.nats.user === undefined) !== (c.nats.password === undefined))
+    invalid(field('nats.user'), c.nats.user, 'nats.user and nats.password set together', 'check');
+  if ((c.nats.tls.certFile === undefined) !== (c.nats.tls.keyFile === undefined))
+    invalid(
+      field('nats.tls.certFile'),
+      c.nats.tls.certFile,
+      'nats.tls.certFile and nats.tls.keyFile set together',
+      'check',
+    );
   if (c.sip.transports.includes('tls') && (!c.sip.tlsCert || !c.sip.tlsKey)) {
     invalid(
       field('sip.tlsCert'),
