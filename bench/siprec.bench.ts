@@ -2,8 +2,9 @@
  * `npm run bench -- siprec`: N concurrent SIPREC recording sessions against the whole recording server
  * (SipServer, RtpEngine workers, SiprecRecorder, Recorder, spool on disk, SQLite), opened by a load
  * process (bench/siprec.load.ts: its own SIP UAC plus real-time G.711 RTP on loopback). Reports per N:
- * packets lost by Ecoute, CPU per call, memory per call, spool bytes per call-second. Baseline: a bare
- * node dgram receiver of the same RTP load in the same run (bench/rtp.load.ts).
+ * packets lost by Ecoute, CPU per call (and, on Linux, the main thread's share of it), memory per call,
+ * spool bytes per call-second. Baseline: a bare node dgram receiver of the same RTP load in the same run
+ * (bench/rtp.load.ts).
  * Flags: --calls=50,200 (e.g. --calls=1000), --seconds=5, --transport=udp|tcp, --workers=1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -43,6 +44,19 @@ interface Measure {
   mediaMs?: number;
   answered?: number;
   sealedBytesPerSecond?: number;
+  /** CPU of the main thread alone over the media period (Linux), ms; the rest is workers and V8/libuv threads. */
+  mainCpuMs?: number;
+}
+
+/** CPU (user + system) of this process's main thread so far, ms, from /proc (Linux); undefined elsewhere. */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    return undefined;
+  }
 }
 
 function child(script: string, args: string[]): ChildProcess {
@@ -153,13 +167,18 @@ async function siprec(
   const port = (transport === 'tcp' ? sip.ports().tcp : sip.ports().udp) ?? 0;
   const rss0 = process.memoryUsage().rss;
   let cpu0 = process.cpuUsage();
+  let main0 = mainThreadCpuMs();
   const m: Measure = { sent: 0, received: 0, cpuMs: 0, rssBytes: 0 };
   const load = child('./siprec.load.ts', [String(port), transport, String(calls), String(seconds * 1000)]);
   await lines(load, (l) => {
     // Setup (INVITEs, policy, SQLite rows) is not per-packet work: CPU is counted over the media period.
-    if (l === 'media-start') cpu0 = process.cpuUsage();
-    else if (l === 'media-done') {
+    if (l === 'media-start') {
+      cpu0 = process.cpuUsage();
+      main0 = mainThreadCpuMs();
+    } else if (l === 'media-done') {
       const cpu = process.cpuUsage(cpu0);
+      const main1 = mainThreadCpuMs();
+      if (main0 !== undefined && main1 !== undefined) m.mainCpuMs = main1 - main0;
       m.cpuMs = (cpu.user + cpu.system) / 1000;
       m.rssBytes = process.memoryUsage().rss - rss0;
       m.spoolBytes = dirBytes(join(tmp.path, 'spool'));
@@ -226,6 +245,16 @@ export async function run(args: readonly string[] = []): Promise<BenchResult[]> 
         target: '<= 0.1 (1,000 calls per core)',
         met: cpuPerCall <= 0.1,
       },
+      ...(m.mainCpuMs === undefined
+        ? []
+        : [
+            {
+              name: `${n} calls: CPU per call, main thread only`,
+              value: (100 * m.mainCpuMs) / (seconds * 1000) / n,
+              unit: '% of a core',
+              note: 'SIP, recorder, spool, SQLite; the rest of the CPU figure is the RTP worker, V8 GC and libuv threads (10 ms ticks)',
+            },
+          ]),
       {
         name: `${n} calls: memory per call`,
         value: m.rssBytes / n / 1024,
