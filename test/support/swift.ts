@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { S3BlobStore } from '../../src/vault/s3/s3.store.ts';
 import { tempDir } from './tmp.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/swift-s3.sh', import.meta.url));
@@ -89,11 +90,50 @@ export async function startSwift(): Promise<SwiftS3 | undefined> {
     stop();
     throw new Error(`swift did not start: ${(e as Error).message}\n${log}`);
   }
-  return {
+  const swift: SwiftS3 = {
     endpoint: `http://127.0.0.1:${base}`,
     region: 'us-east-1',
     accessKeyId: 'test:tester',
     secretAccessKey: 'testing',
     stop,
   };
+  try {
+    await untilStoring(swift);
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  return swift;
+}
+
+/**
+ * The script's health check answers as soon as the proxy listens; the account, container and object
+ * servers behind it may still be starting, and then every request gets 503 "Please reduce your request
+ * rate". Ready means one object really stored, read and deleted through the S3 API. The server offers no
+ * event to await, so this polls it (a pause of 200 ms between attempts, 60 s at most).
+ */
+async function untilStoring(s: SwiftS3): Promise<void> {
+  const probe = new S3BlobStore({
+    ...s,
+    bucket: 'ecoute-ready-probe',
+    maxAttempts: 1,
+    requestTimeoutMs: 5_000,
+  });
+  const deadline = Date.now() + 60_000;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      await probe.put('probe/ready', Buffer.from('ready'));
+      const head = await probe.head('probe/ready');
+      if (head?.size === 5) {
+        await probe.delete('probe/ready');
+        return;
+      }
+      last = `stored size ${String(head?.size)}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`swift never stored an object: ${last}`);
 }
