@@ -2,6 +2,7 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, getOnce, Unavailable } from '../api.ts';
 import { t, tMaybe } from '../i18n/index.ts';
+import { announce } from '../session.ts';
 
 export type Tone = 'neutral' | 'ok' | 'warn' | 'danger' | 'info';
 
@@ -189,4 +190,20 @@ export function Field(props: {
       ) : null}
     </div>
   );
+}
+
+/**
+ * Runs one API change, announces `done` to screen readers, then calls `after` (a reload); the refusal (with
+ * its code and rule id) is kept for an <ErrorNotice> above the form or table.
+ */
+export function useAction(after: () => void): [unknown, (run: () => Promise<unknown>, done: string) => void] {
+  const [error, setError] = useState<unknown>(undefined);
+  const act = (run: () => Promise<unknown>, done: string): void => {
+    setError(undefined);
+    run().then(
+      () => (announce(done), after()),
+      (e: unknown) => setError(e),
+    );
+  };
+  return [error, act];
 }

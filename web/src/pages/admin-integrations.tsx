@@ -6,8 +6,16 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { formatDateTime, t, tMaybe } from '../i18n/index.ts';
-import { Badge, DataTable, ErrorNotice, Field, Page, Resource, useResource } from '../components/ui.tsx';
-import { announce } from '../session.ts';
+import {
+  Badge,
+  DataTable,
+  ErrorNotice,
+  Field,
+  Page,
+  Resource,
+  useAction,
+  useResource,
+} from '../components/ui.tsx';
 
 const TOKEN_SCOPES = ['calls:control', 'recordings:read'] as const;
 const WEBHOOK_EVENTS = ['recording.sealed', 'recording.deleted', 'call.objection', 'request.due'] as const;
@@ -64,22 +72,16 @@ export function Tokens(): JSX.Element {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>([]);
   const [secret, setSecret] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const run = (p: Promise<unknown>, done: string): void => {
-    setError(undefined);
-    p.then(
-      () => (announce(done), reload()),
-      (e: unknown) => setError(e),
-    );
-  };
+  const [error, act] = useAction(reload);
   const create = (e: Event): void => {
     e.preventDefault();
-    run(
-      api<{ token: string }>('POST', '/api/tokens', { name, scopes }).then((r) => {
-        setSecret(r.token);
-        setName('');
-        setScopes([]);
-      }),
+    act(
+      () =>
+        api<{ token: string }>('POST', '/api/tokens', { name, scopes }).then((r) => {
+          setSecret(r.token);
+          setName('');
+          setScopes([]);
+        }),
       t('tokens.createdNow'),
     );
   };
@@ -116,7 +118,10 @@ export function Tokens(): JSX.Element {
                       class="btn btn-small"
                       onClick={() =>
                         window.confirm(t('tokens.revokeConfirm', { name: x.name })) &&
-                        run(api('DELETE', `/api/tokens/${encodeURIComponent(x.id)}`), t('tokens.revokedNow'))
+                        act(
+                          () => api('DELETE', `/api/tokens/${encodeURIComponent(x.id)}`),
+                          t('tokens.revokedNow'),
+                        )
                       }
                     >
                       {t('tokens.revoke')}
@@ -162,22 +167,16 @@ export function Webhooks(): JSX.Element {
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<string[]>([]);
   const [secret, setSecret] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const run = (p: Promise<unknown>, done: string): void => {
-    setError(undefined);
-    p.then(
-      () => (announce(done), reload()),
-      (e: unknown) => setError(e),
-    );
-  };
+  const [error, act] = useAction(reload);
   const add = (e: Event): void => {
     e.preventDefault();
-    run(
-      api<{ secret: string }>('POST', '/api/webhooks', { url, events }).then((r) => {
-        setSecret(r.secret);
-        setUrl('');
-        setEvents([]);
-      }),
+    act(
+      () =>
+        api<{ secret: string }>('POST', '/api/webhooks', { url, events }).then((r) => {
+          setSecret(r.secret);
+          setUrl('');
+          setEvents([]);
+        }),
       t('hooks.added'),
     );
   };
@@ -205,7 +204,10 @@ export function Webhooks(): JSX.Element {
                     type="button"
                     class="btn btn-small"
                     onClick={() =>
-                      run(api('DELETE', `/api/webhooks/${encodeURIComponent(x.id)}`), t('hooks.removed'))
+                      act(
+                        () => api('DELETE', `/api/webhooks/${encodeURIComponent(x.id)}`),
+                        t('hooks.removed'),
+                      )
                     }
                   >
                     {t('hooks.remove')}

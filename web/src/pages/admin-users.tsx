@@ -10,7 +10,16 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { t, tMaybe } from '../i18n/index.ts';
 import { canAdministerUsers } from '../nav.ts';
-import { Badge, DataTable, ErrorNotice, Field, Page, Resource, useResource } from '../components/ui.tsx';
+import {
+  Badge,
+  DataTable,
+  ErrorNotice,
+  Field,
+  Page,
+  Resource,
+  useAction,
+  useResource,
+} from '../components/ui.tsx';
 import { announce, ROLES, useSession, type Role } from '../session.ts';
 
 interface UserRow {
@@ -211,7 +220,6 @@ function EditUser(props: {
   const [displayName, setDisplayName] = useState(u.displayName ?? '');
   const [roles, setRoles] = useState<Role[]>([...u.roles]);
   const [teams, setTeams] = useState<string[]>([...u.teams]);
-  const [error, setError] = useState<unknown>(undefined);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   const patch: Record<string, unknown> = {
@@ -222,13 +230,9 @@ function EditUser(props: {
       : {}),
   };
   const dirty = Object.keys(patch).length > 0;
-  const send = (body: Record<string, unknown>, done: string): void => {
-    setError(undefined);
-    api('PATCH', `/api/users/${encodeURIComponent(u.id)}`, body).then(
-      () => (announce(done), props.onDone()),
-      (e: unknown) => setError(e),
-    );
-  };
+  const [error, act] = useAction(props.onDone);
+  const send = (body: Record<string, unknown>, done: string): void =>
+    act(() => api('PATCH', `/api/users/${encodeURIComponent(u.id)}`, body), done);
   const submit = (e: Event): void => {
     e.preventDefault();
     if (dirty) send(patch, t('users.saved'));
@@ -279,14 +283,13 @@ function UsersAdmin(props: { me: string }): JSX.Element {
   // The forms wait for the directory (or its refusal): their team fields are laid out from it once.
   const teamsKnown = teamsRes.state !== 'loading';
   const [editing, setEditing] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
+  const [error, act] = useAction(reload);
   const teamName = (id: string): string => directory.find((d) => d.id === id)?.name ?? id;
   const setDisabled = (u: UserRow, disabled: boolean): void => {
     if (disabled && !window.confirm(t('users.disableConfirm', { login: u.login }))) return;
-    setError(undefined);
-    api('PATCH', `/api/users/${encodeURIComponent(u.id)}`, { disabled }).then(
-      () => (announce(disabled ? t('users.disabledNow') : t('users.enabledNow')), reload()),
-      (e: unknown) => setError(e),
+    act(
+      () => api('PATCH', `/api/users/${encodeURIComponent(u.id)}`, { disabled }),
+      disabled ? t('users.disabledNow') : t('users.enabledNow'),
     );
   };
   return (

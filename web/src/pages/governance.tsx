@@ -7,23 +7,18 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { formatDate, formatDateTime, getLang, t, tMaybe } from '../i18n/index.ts';
-import { Badge, DataTable, ErrorNotice, Field, Page, Resource, useResource } from '../components/ui.tsx';
-import { announce } from '../session.ts';
+import {
+  Badge,
+  DataTable,
+  ErrorNotice,
+  Field,
+  Page,
+  Resource,
+  useAction,
+  useResource,
+} from '../components/ui.tsx';
 
 const DAY_MS = 86_400_000;
-
-/** Runs one API change, announces it, reloads; the error (with its rule id) is shown above the table. */
-function useAction(reload: () => void): [unknown, (run: () => Promise<unknown>, done: string) => void] {
-  const [error, setError] = useState<unknown>(undefined);
-  const act = (run: () => Promise<unknown>, done: string): void => {
-    setError(undefined);
-    run().then(
-      () => (announce(done), reload()),
-      (e: unknown) => setError(e),
-    );
-  };
-  return [error, act];
-}
 
 interface Hold {
   id: string;
