@@ -1,4 +1,4 @@
-import type { JSX } from 'preact';
+import type { JSX, Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
 import { t, tMaybe } from '../i18n/index.ts';
@@ -97,6 +97,33 @@ function SsoLogin(props: { providers: Providers | undefined | null }): JSX.Eleme
   );
 }
 
+/** A 6-digit TOTP code field (login, enrolment, verification); `hint`: the authenticator-app hint below it. */
+function CodeField(props: {
+  id: string;
+  label: string;
+  hint?: boolean;
+  inputRef?: Ref<HTMLInputElement>;
+  value: string;
+  onInput: (value: string) => void;
+}): JSX.Element {
+  return (
+    <Field label={props.label} id={props.id} {...(props.hint ? { hint: t('auth.totpHint') } : {})}>
+      <input
+        id={props.id}
+        ref={props.inputRef}
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        pattern="[0-9]{6}"
+        maxLength={6}
+        required
+        aria-describedby={props.hint ? `${props.id}-hint` : undefined}
+        value={props.value}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+    </Field>
+  );
+}
+
 export function LoginPage(props: { onLoggedIn: (me: Me) => void }): JSX.Element {
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
@@ -175,20 +202,14 @@ export function LoginPage(props: { onLoggedIn: (me: Me) => void }): JSX.Element 
             />
           </Field>
           {step === 'totp' ? (
-            <Field label={t('auth.totp')} id="totp" hint={t('auth.totpHint')}>
-              <input
-                id="totp"
-                ref={totpRef}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9]{6}"
-                maxLength={6}
-                required
-                aria-describedby="totp-hint"
-                value={totp}
-                onInput={(e) => setTotp(e.currentTarget.value)}
-              />
-            </Field>
+            <CodeField
+              id="totp"
+              label={t('auth.totp')}
+              hint
+              inputRef={totpRef}
+              value={totp}
+              onInput={setTotp}
+            />
           ) : null}
           {error ? <ErrorNotice error={error} /> : null}
           <button type="submit" class="btn btn-primary" disabled={busy}>
@@ -257,18 +278,7 @@ export function EnrolTotpPage(props: { onDone: (me: Me) => void }): JSX.Element 
               </code>
             </dd>
           </dl>
-          <Field label={t('enrol.code')} id="enrol-code">
-            <input
-              id="enrol-code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9]{6}"
-              maxLength={6}
-              required
-              value={code}
-              onInput={(e) => setCode(e.currentTarget.value)}
-            />
-          </Field>
+          <CodeField id="enrol-code" label={t('enrol.code')} value={code} onInput={setCode} />
           {error ? <ErrorNotice error={error} /> : null}
           <button type="submit" class="btn btn-primary">
             {t('enrol.confirm')}
@@ -319,20 +329,14 @@ export function VerifyTotpPage(props: { onDone: (me: Me) => void }): JSX.Element
     <div class="login-wrap">
       <Page title={t('verify.title')} intro={t('verify.intro')}>
         <form class="card form" onSubmit={(e) => void verify(e)}>
-          <Field label={t('auth.totp')} id="verify-code" hint={t('auth.totpHint')}>
-            <input
-              id="verify-code"
-              ref={input}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9]{6}"
-              maxLength={6}
-              required
-              aria-describedby="verify-code-hint"
-              value={code}
-              onInput={(e) => setCode(e.currentTarget.value)}
-            />
-          </Field>
+          <CodeField
+            id="verify-code"
+            label={t('auth.totp')}
+            hint
+            inputRef={input}
+            value={code}
+            onInput={setCode}
+          />
           {error ? <ErrorNotice error={error} /> : null}
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {t('auth.verify')}
