@@ -119,6 +119,18 @@ function until(n: Node, pred: () => boolean): Promise<void> {
   });
 }
 
+/** Two nodes started with `env` join the server and relay a call (`relays`), then leave. */
+async function twoNodesRelay(env: Record<string, string>, log: Logger): Promise<void> {
+  const a = await node('a', env, log);
+  const b = await node('b', env, log);
+  try {
+    await relays(a, b);
+  } finally {
+    await a.relay.close();
+    await b.relay.close();
+  }
+}
+
 /** Node A announces a call and plays 3 blocks; node B lists it and its listener hears them, in order. */
 async function relays(a: Node, b: Node): Promise<void> {
   const c: LiveCallInfo = {
@@ -198,14 +210,7 @@ describe('NATS with user and password', () => {
 
   it('two nodes with nats.user and nats.password join and relay a call; the password is never logged', async () => {
     const env = { ECOUTE_NATS_URL: server.url, ECOUTE_NATS_USER: 'u', ECOUTE_NATS_PASSWORD: PASSWORD };
-    const a = await node('a', env, logs.log);
-    const b = await node('b', env, logs.log);
-    try {
-      await relays(a, b);
-    } finally {
-      await a.relay.close();
-      await b.relay.close();
-    }
+    await twoNodesRelay(env, logs.log);
     noSecret(logs.text(), PASSWORD);
   });
 
@@ -277,14 +282,7 @@ describe('NATS with a token', () => {
 
   it('two nodes with nats.token join and relay a call; the token is never logged', async () => {
     const env = { ECOUTE_NATS_URL: server.url, ECOUTE_NATS_TOKEN: TOKEN };
-    const a = await node('a', env, logs.log);
-    const b = await node('b', env, logs.log);
-    try {
-      await relays(a, b);
-    } finally {
-      await a.relay.close();
-      await b.relay.close();
-    }
+    await twoNodesRelay(env, logs.log);
     noSecret(logs.text(), TOKEN);
   });
 
@@ -407,14 +405,7 @@ describe('NATS over TLS with a private CA, client certificates and a password', 
   });
 
   it('two nodes with nats.tls.caFile, certFile, keyFile and a password join over tls:// and relay a call', async () => {
-    const a = await node('a', env, logs.log);
-    const b = await node('b', env, logs.log);
-    try {
-      await relays(a, b);
-    } finally {
-      await a.relay.close();
-      await b.relay.close();
-    }
+    await twoNodesRelay(env, logs.log);
     noSecret(logs.text(), PASSWORD);
   });
 
