@@ -168,7 +168,8 @@ export const oidcRoutes =
           result: 'denied',
           detail: { method: 'oidc', code: ApiErrors.OIDC_FAILED.code },
         });
-        req.log.warn({ err: e }, 'oidc callback refused');
+        // The error's name only: the IdP's answer (claims, error descriptions) stays out of the log.
+        req.log.warn({ err: isEcouteError(e) ? e.code : (e as Error)?.name }, 'oidc callback refused');
         throw isEcouteError(e) ? e : fail(ApiErrors.OIDC_FAILED, undefined, {}, e);
       }
       const user = await upsertUser(req, claims);
